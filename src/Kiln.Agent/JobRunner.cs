@@ -1,0 +1,280 @@
+using Kiln.Contracts.AgentProtocol;
+using Kiln.Execution;
+using Microsoft.Extensions.Logging;
+
+namespace Kiln.Agent;
+
+/// <summary>Runs one leased job to its end: workspace, checkout, steps, final report, process sweep.
+/// One linked cancellation source stops the running step when a person cancels (watch long-poll),
+/// the job times out, the lease is lost (409) or the agent shuts down. The final report goes out on
+/// a fresh token, so it is sent even during shutdown. If the agent dies mid-job, the lease expires
+/// and the server marks the job lost; nothing here needs to survive.</summary>
+public sealed class JobRunner(ServerClient server, IStepExecutor executor, ProcessTreeSweeper sweeper, AgentOptions options, TimeProvider time, ILogger<JobRunner> logger)
+{
+    private static readonly TimeSpan FinalReportTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task RunAsync(JobLease lease, CancellationToken agentStopping)
+    {
+        var workspace = Path.Combine(options.WorkDir, "workspaces", $"job-{lease.JobId}");
+        var artifacts = Path.Combine(options.WorkDir, "artifacts", $"job-{lease.JobId}");
+        var cookie = $"kiln-job-{lease.JobId}-{lease.LeaseToken[..8]}";
+        using var canceledByUser = new CancellationTokenSource();
+        using var leaseLost = new CancellationTokenSource();
+        using var jobTimeout = new CancellationTokenSource();
+        if (lease.TimeoutSeconds is { } t)
+        {
+            jobTimeout.CancelAfter(TimeSpan.FromSeconds(t));
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(agentStopping, canceledByUser.Token, leaseLost.Token, jobTimeout.Token);
+        using var background = new CancellationTokenSource();
+        logger.LogInformation("Job {JobId} ({Project}#{Build} {Job}) leased", lease.JobId, lease.Project, lease.BuildNumber, lease.JobName);
+        var heartbeat = KeepLeaseAsync(lease, canceledByUser, leaseLost, background.Token);
+        var watch = WatchForCancelAsync(lease, canceledByUser, leaseLost, background.Token);
+
+        var shipper = new LogShipper(server, logger, lease.JobId, lease.LeaseToken, leaseLost.Token);
+        var log = new JobLogLimiter(shipper, lease.LogCapBytes);
+        string status;
+        string? message = null;
+        try
+        {
+            Directory.CreateDirectory(workspace);
+            Directory.CreateDirectory(artifacts);
+            var env = new Dictionary<string, string>
+            {
+                ["KILN_WORKSPACE"] = workspace,
+                ["KILN_ARTIFACTS_DIR"] = artifacts,
+                ["KILN_SERVER_URL"] = server.BaseAddress.ToString().TrimEnd('/'),
+            };
+            var outcome = StepOutcome.Succeeded;
+            if (lease.Source is { } source)
+            {
+                outcome = await CheckoutAsync(source, workspace, cookie, log, stop.Token);
+                if (outcome != StepOutcome.Succeeded && !stop.IsCancellationRequested)
+                {
+                    outcome = StepOutcome.Error;
+                    message = $"could not check out {source.Commit} from {source.RepoUrl}";
+                }
+            }
+
+            foreach (var step in lease.Steps)
+            {
+                if (outcome != StepOutcome.Succeeded)
+                {
+                    await ReportAsync(lease, step.Index, "skipped", null, leaseLost.Token);
+                    continue;
+                }
+
+                outcome = await RunStepAsync(lease, step, env, workspace, cookie, log, stop.Token, leaseLost.Token);
+            }
+
+            status = FinalStatus(outcome, agentStopping.IsCancellationRequested, canceledByUser.IsCancellationRequested, jobTimeout.IsCancellationRequested);
+            if (status == "canceled" && agentStopping.IsCancellationRequested && !canceledByUser.IsCancellationRequested)
+            {
+                message = "the agent shut down";
+            }
+
+            await WriteKilnLineAsync(log, $"job {status}", CancellationToken.None);
+            await log.CompleteAsync(leaseLost.Token);
+            await shipper.CompleteAsync(leaseLost.Token);
+        }
+        catch (Exception e) when (e is LeaseLostException || leaseLost.IsCancellationRequested)
+        {
+            logger.LogWarning("Job {JobId}: lease lost; stopping without further reports", lease.JobId);
+            await CleanUpAsync(cookie, workspace, artifacts);
+            return;
+        }
+        catch (OperationCanceledException) when (agentStopping.IsCancellationRequested)
+        {
+            status = "canceled";
+            message = "the agent shut down";
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Job {JobId} failed inside the agent", lease.JobId);
+            status = "error";
+            message = "agent error: " + e.Message;
+        }
+        finally
+        {
+            await background.CancelAsync();
+            await Task.WhenAll(Quietly(heartbeat), Quietly(watch));
+            await shipper.DisposeAsync();
+        }
+
+        try
+        {
+            using var final = new CancellationTokenSource(FinalReportTimeout);
+            await server.CompleteAsync(lease.JobId, new CompleteJobRequest(lease.LeaseToken, status, message), final.Token);
+            logger.LogInformation("Job {JobId} finished: {Status}", lease.JobId, status);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Job {JobId}: final report failed ({Error}); the server will see the lease expire", lease.JobId, e.Message);
+        }
+        finally
+        {
+            await CleanUpAsync(cookie, workspace, artifacts);
+        }
+    }
+
+    private async Task<StepOutcome> RunStepAsync(JobLease lease, StepSpec step, Dictionary<string, string> extraEnv, string workspace, string cookie, ILogSink log, CancellationToken stop, CancellationToken reportToken)
+    {
+        await ReportAsync(lease, step.Index, "running", null, reportToken);
+        await WriteKilnLineAsync(log, $"step {step.Index + 1}/{lease.Steps.Count}: {step.Name}", reportToken);
+        var env = new Dictionary<string, string>(step.Environment);
+        foreach (var (k, v) in extraEnv)
+        {
+            env[k] = v;
+        }
+
+        var timeout = step.TimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
+        var result = await executor.RunAsync(new StepRequest(step.Run, workspace, env, timeout, cookie), log, stop);
+        var status = result.Outcome switch
+        {
+            StepOutcome.Succeeded => "succeeded",
+            StepOutcome.Failed => "failed",
+            StepOutcome.TimedOut => "timed_out",
+            StepOutcome.Canceled => "canceled",
+            _ => "failed",
+        };
+        if (result.Outcome == StepOutcome.Error)
+        {
+            await WriteKilnLineAsync(log, $"step could not run: {result.Message}", reportToken);
+        }
+        else if (result.Outcome == StepOutcome.Failed)
+        {
+            await WriteKilnLineAsync(log, $"step failed with exit code {result.ExitCode}", reportToken);
+        }
+
+        await ReportAsync(lease, step.Index, status, result.ExitCode, reportToken);
+        return result.Outcome;
+    }
+
+    private async Task<StepOutcome> CheckoutAsync(JobSource source, string workspace, string cookie, ILogSink log, CancellationToken stop)
+    {
+        await WriteKilnLineAsync(log, $"checking out {source.Commit} from {source.RepoUrl}", stop);
+        const string script = """
+            git init -q .
+            git fetch -q --no-tags --depth 1 -- "$KILN_CHECKOUT_REPO" "$KILN_CHECKOUT_COMMIT"
+            git -c advice.detachedHead=false checkout -q --detach FETCH_HEAD
+            """;
+        var env = new Dictionary<string, string>
+        {
+            ["KILN_CHECKOUT_REPO"] = source.RepoUrl,
+            ["KILN_CHECKOUT_COMMIT"] = source.Commit,
+            ["GIT_TERMINAL_PROMPT"] = "0",
+        };
+        var result = await executor.RunAsync(new StepRequest(script, workspace, env, TimeSpan.FromMinutes(30), cookie), log, stop);
+        return result.Outcome;
+    }
+
+    private async Task KeepLeaseAsync(JobLease lease, CancellationTokenSource canceledByUser, CancellationTokenSource leaseLost, CancellationToken stop)
+    {
+        // Renew at a third of the lease, so two missed beats still leave time.
+        var period = TimeSpan.FromSeconds(Math.Max(1, lease.LeaseSeconds / 3.0));
+        using var timer = new PeriodicTimer(period, time);
+        while (await timer.WaitForNextTickAsync(stop))
+        {
+            try
+            {
+                var beat = await server.HeartbeatAsync(lease.JobId, lease.LeaseToken, stop);
+                if (beat.CancelRequested)
+                {
+                    await canceledByUser.CancelAsync();
+                }
+            }
+            catch (LeaseLostException)
+            {
+                await leaseLost.CancelAsync();
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("Job {JobId}: heartbeat failed ({Error}); retrying", lease.JobId, e.Message);
+            }
+        }
+    }
+
+    private async Task WatchForCancelAsync(JobLease lease, CancellationTokenSource canceledByUser, CancellationTokenSource leaseLost, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                if ((await server.WatchAsync(lease.JobId, lease.LeaseToken, 25, stop)).CancelRequested)
+                {
+                    await canceledByUser.CancelAsync();
+                    return;
+                }
+            }
+            catch (LeaseLostException)
+            {
+                await leaseLost.CancelAsync();
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogDebug("Job {JobId}: cancel watch failed ({Error}); retrying", lease.JobId, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), stop);
+            }
+        }
+    }
+
+    private Task ReportAsync(JobLease lease, int index, string status, int? exitCode, CancellationToken token) =>
+        server.ReportStepAsync(lease.JobId, index, new StepReport(lease.LeaseToken, status, exitCode, time.GetUtcNow()), token);
+
+    private ValueTask WriteKilnLineAsync(ILogSink log, string text, CancellationToken token) =>
+        log.WriteAsync(new LogLine(time.GetUtcNow(), "[kiln] " + text), token);
+
+    private static string FinalStatus(StepOutcome outcome, bool agentStopping, bool canceledByUser, bool jobTimedOut) => outcome switch
+    {
+        StepOutcome.Succeeded => "succeeded",
+        StepOutcome.Failed => "failed",
+        StepOutcome.TimedOut => "timed_out",
+        StepOutcome.Canceled when jobTimedOut && !canceledByUser && !agentStopping => "timed_out",
+        StepOutcome.Canceled => "canceled",
+        _ => "error",
+    };
+
+    private async Task CleanUpAsync(string cookie, string workspace, string artifacts)
+    {
+        // Every process the job started dies with it, even ones that left its process group.
+        var killed = await sweeper.KillJobProcessesAsync(cookie, CancellationToken.None);
+        if (killed > 0)
+        {
+            logger.LogInformation("Killed {Count} leftover process(es) of {Cookie}", killed, cookie);
+        }
+
+        foreach (var dir in new[] { workspace, artifacts })
+        {
+            try
+            {
+                if (Directory.Exists(dir))
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+            }
+            catch (IOException e)
+            {
+                logger.LogWarning("Could not delete {Dir}: {Error}", dir, e.Message);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                logger.LogWarning("Could not delete {Dir}: {Error}", dir, e.Message);
+            }
+        }
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception)
+        {
+            // Background helpers end with the job; their errors were logged where they happened.
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Globalization;
+using Kiln.Contracts;
+using Kiln.Contracts.Api;
+using Spectre.Console;
+
+namespace Kiln.Cli.Commands;
+
+/// <summary><c>kiln status [PROJECT[#N]]</c>: all projects, a project's latest builds, or one build's jobs and steps.</summary>
+public static class StatusCommand
+{
+    public static Command Create(CommandContext ctx)
+    {
+        var target = new Argument<string?>("target") { Description = "PROJECT or PROJECT#N", Arity = ArgumentArity.ZeroOrOne };
+        var cmd = new Command("status", "Show builds, jobs and steps with status and durations") { target };
+        cmd.SetAction((parse, ct) => ctx.RunAsync(async () =>
+        {
+            using var api = ctx.Api();
+            var json = parse.GetValue(CommandContext.JsonOption);
+            var value = parse.GetValue(target);
+            var path = value is null ? "api/v1/projects"
+                : value.Contains('#', StringComparison.Ordinal) ? BuildRef.Parse(value).ApiPath
+                : $"api/v1/projects/{Uri.EscapeDataString(value)}/builds";
+            if (json)
+            {
+                await ctx.Out.WriteLineAsync(await api.GetJsonAsync(path, ct));
+                return ExitCodes.Success;
+            }
+
+            if (value is null)
+            {
+                var projects = await api.GetAsync(path, KilnJsonContext.Default.ListProjectResource, ct);
+                var table = new Table().AddColumns("Project", "Last build", "Status", "Finished");
+                foreach (var p in projects)
+                {
+                    table.AddRow(Markup.Escape(p.Name), p.LastBuild is { } b ? $"#{b.Number}" : "", p.LastBuild is { } s ? Output.Status(s.Status) : "", Output.Time(p.LastBuild?.FinishedAt));
+                }
+
+                ctx.Console.Write(table);
+            }
+            else if (value.Contains('#', StringComparison.Ordinal))
+            {
+                WriteBuild(ctx, await api.GetAsync(path, KilnJsonContext.Default.BuildResource, ct));
+            }
+            else
+            {
+                var builds = await api.GetAsync(path, KilnJsonContext.Default.ListBuildResource, ct);
+                var table = new Table().AddColumns("Build", "Status", "Ref", "Commit", "Event", "Started", "Duration");
+                foreach (var b in builds)
+                {
+                    table.AddRow($"#{b.Number}", Output.Status(b.Status), Markup.Escape(b.Branch ?? b.Tag ?? b.Ref ?? ""), Markup.Escape(Short(b.Commit)),
+                        b.Event, Output.Time(b.StartedAt ?? b.CreatedAt), Output.Duration(b.StartedAt, b.FinishedAt, ctx.Time));
+                }
+
+                ctx.Console.Write(table);
+            }
+
+            return ExitCodes.Success;
+        }));
+        return cmd;
+    }
+
+    private static void WriteBuild(CommandContext ctx, BuildResource b)
+    {
+        ctx.Console.MarkupLine($"[bold]{Markup.Escape(b.Project)}#{b.Number.ToString(CultureInfo.InvariantCulture)}[/] {Output.Status(b.Status)}  {Markup.Escape(b.Branch ?? b.Tag ?? b.Ref ?? "")} {Markup.Escape(Short(b.Commit))}  by {Markup.Escape(b.TriggeredBy)}  {Output.Duration(b.StartedAt, b.FinishedAt, ctx.Time)}");
+        if (b.Error is { } error)
+        {
+            ctx.Console.MarkupLine($"[red]{Markup.Escape(error)}[/]");
+        }
+
+        var table = new Table().AddColumns("Job / step", "Status", "Exit", "Duration", "Agent");
+        foreach (var job in b.Jobs)
+        {
+            table.AddRow($"[bold]{Markup.Escape(job.Name)}[/]", Output.Status(job.Status), "", Output.Duration(job.StartedAt, job.FinishedAt, ctx.Time), Markup.Escape(job.Agent ?? ""));
+            foreach (var step in job.Steps)
+            {
+                table.AddRow("  " + Markup.Escape(step.Name), Output.Status(step.Status), step.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "", Output.Duration(step.StartedAt, step.FinishedAt, ctx.Time), "");
+            }
+        }
+
+        ctx.Console.Write(table);
+    }
+
+    private static string Short(string? commit) => commit is null ? "" : commit[..Math.Min(12, commit.Length)];
+}

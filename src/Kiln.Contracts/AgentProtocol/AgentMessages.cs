@@ -1,0 +1,63 @@
+namespace Kiln.Contracts.AgentProtocol;
+
+// Agent protocol v1. Every call is an HTTP POST under /api/v1/agent/ with the agent's bearer token.
+// Every report about a job carries the lease token it was handed; a report with a stale token is
+// refused with 409 Conflict and the agent must stop working on that job at once (fencing: the job
+// may already belong to another agent). Reports are idempotent so the agent may resend after a
+// timeout: a log chunk is keyed by (job, sequence), a step report by (job, step index, status).
+
+/// <summary><c>POST /api/v1/agent/lease</c>: a long poll. Blocks up to <c>WaitSeconds</c> (max 30)
+/// and returns 200 with a <see cref="JobLease"/> the moment a job is queued, or 204 when none came.</summary>
+public sealed record LeaseRequest(int WaitSeconds);
+
+/// <summary>Everything an agent needs to run a job; the agent knows nothing else of the server.</summary>
+public sealed record JobLease(
+    long JobId,
+    string LeaseToken,
+    DateTimeOffset LeaseExpiresAt,
+    int LeaseSeconds,
+    string Project,
+    long BuildId,
+    int BuildNumber,
+    string JobName,
+    JobSource? Source,
+    int? TimeoutSeconds,
+    long LogCapBytes,
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyList<StepSpec> Steps);
+
+/// <summary>Where the workspace comes from: fetch <c>Commit</c> from <c>RepoUrl</c>. Null for task-only projects.</summary>
+public sealed record JobSource(string RepoUrl, string Commit);
+
+public sealed record StepSpec(int Index, string Name, string Run, IReadOnlyDictionary<string, string> Environment, int? TimeoutSeconds);
+
+/// <summary><c>POST /api/v1/agent/jobs/{jobId}/heartbeat</c>: renews the lease. Sent every third of the lease.</summary>
+public sealed record HeartbeatRequest(string LeaseToken);
+
+/// <summary>The renewed expiry, and whether a person asked to cancel the job.</summary>
+public sealed record HeartbeatResponse(DateTimeOffset LeaseExpiresAt, bool CancelRequested);
+
+/// <summary><c>POST /api/v1/agent/jobs/{jobId}/watch</c>: a long poll that returns as soon as the job is
+/// canceled (<c>CancelRequested</c> true) or after up to <c>WaitSeconds</c> (false).</summary>
+public sealed record WatchRequest(string LeaseToken, int WaitSeconds);
+
+public sealed record WatchResponse(bool CancelRequested);
+
+/// <summary><c>POST /api/v1/agent/jobs/{jobId}/steps/{index}</c>: a step started or ended.
+/// Status is a step wire status (running, succeeded, failed, canceled, timed_out, skipped).</summary>
+public sealed record StepReport(string LeaseToken, string Status, int? ExitCode, DateTimeOffset At);
+
+/// <summary><c>POST /api/v1/agent/jobs/{jobId}/log</c>: appends chunk <c>Sequence</c> (0, 1, 2, … with no gaps).
+/// <c>Text</c> is whole lines, each ending in '\n'. <c>Times</c> gives each line's timestamp compactly:
+/// entry (line, unixMs) means lines from index <c>line</c> on were read at <c>unixMs</c>, until the next entry.
+/// Resending a sequence already stored is a no-op that answers 200.</summary>
+public sealed record LogChunkUpload(string LeaseToken, long Sequence, string Text, int LineCount, IReadOnlyList<LineTime> Times);
+
+public sealed record LineTime(int Line, long UnixMs);
+
+/// <summary><c>POST /api/v1/agent/jobs/{jobId}/complete</c>: the job's final status (job wire status)
+/// and, for <c>error</c>, why. The lease ends with it.</summary>
+public sealed record CompleteJobRequest(string LeaseToken, string Status, string? Message);
+
+/// <summary>Answer to a log append, step report or completion: whether the job was canceled meanwhile.</summary>
+public sealed record AgentAck(bool CancelRequested);

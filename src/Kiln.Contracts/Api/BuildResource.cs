@@ -1,0 +1,38 @@
+namespace Kiln.Contracts.Api;
+
+/// <summary>A build with its jobs (DESIGN.md's resource shape). <c>Error</c> says why a build ended <c>error</c>.</summary>
+public sealed record BuildResource(
+    long Id,
+    string Project,
+    int Number,
+    string Status,
+    string Event,
+    string? Ref,
+    string? Branch,
+    string? Tag,
+    string? Commit,
+    string TriggeredBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    string? Error,
+    IReadOnlyDictionary<string, string> Inputs,
+    IReadOnlyList<JobResource> Jobs);
+
+public sealed record JobResource(
+    long Id,
+    string Name,
+    string Status,
+    IReadOnlyDictionary<string, string>? Matrix,
+    IReadOnlyList<string> Needs,
+    string? Agent,
+    DateTimeOffset? QueuedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    long LogBytes,
+    IReadOnlyList<StepResource> Steps);
+
+public sealed record StepResource(string Name, string Status, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
+/// <summary>Body of <c>POST /api/v1/projects/{project}/builds</c>. <c>Ref</c> defaults to the project's default branch.</summary>
+public sealed record CreateBuildRequest(string? Ref, IReadOnlyDictionary<string, string>? Inputs);

@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Kiln.Contracts.AgentProtocol;
+using Kiln.Contracts.Api;
+
+namespace Kiln.Contracts;
+
+/// <summary>Source-generated JSON for every wire type: camelCase, nulls kept so shapes are stable.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ProjectResource))]
+[JsonSerializable(typeof(List<ProjectResource>))]
+[JsonSerializable(typeof(CreateProjectRequest))]
+[JsonSerializable(typeof(BuildResource))]
+[JsonSerializable(typeof(List<BuildResource>))]
+[JsonSerializable(typeof(JobResource))]
+[JsonSerializable(typeof(CreateBuildRequest))]
+[JsonSerializable(typeof(LeaseRequest))]
+[JsonSerializable(typeof(JobLease))]
+[JsonSerializable(typeof(HeartbeatRequest))]
+[JsonSerializable(typeof(HeartbeatResponse))]
+[JsonSerializable(typeof(WatchRequest))]
+[JsonSerializable(typeof(WatchResponse))]
+[JsonSerializable(typeof(StepReport))]
+[JsonSerializable(typeof(LogChunkUpload))]
+[JsonSerializable(typeof(CompleteJobRequest))]
+[JsonSerializable(typeof(AgentAck))]
+[JsonSerializable(typeof(ProblemResource))]
+public sealed partial class KilnJsonContext : JsonSerializerContext;

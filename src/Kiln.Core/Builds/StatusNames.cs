@@ -1,0 +1,81 @@
+using System.Collections.Frozen;
+
+namespace Kiln.Core.Builds;
+
+/// <summary>
+/// The wire names of the statuses: the snake_case of the enum member in lower case
+/// (<c>queued</c>, <c>timed_out</c>). Parsing accepts exactly those names.
+/// </summary>
+public static class StatusNames
+{
+    private static readonly WireNames<BuildStatus> Builds = new();
+    private static readonly WireNames<JobStatus> Jobs = new();
+    private static readonly WireNames<StepStatus> Steps = new();
+
+    public static string ToWire(BuildStatus s) => Builds.ToWire(s);
+
+    public static string ToWire(JobStatus s) => Jobs.ToWire(s);
+
+    public static string ToWire(StepStatus s) => Steps.ToWire(s);
+
+    public static bool TryParseBuild(string s, out BuildStatus v) => Builds.TryParse(s, out v);
+
+    public static bool TryParseJob(string s, out JobStatus v) => Jobs.TryParse(s, out v);
+
+    public static bool TryParseStep(string s, out StepStatus v) => Steps.TryParse(s, out v);
+
+    /// <summary>"TimedOut" becomes "timed_out".</summary>
+    internal static string ToSnakeCase(string pascal)
+    {
+        var builder = new System.Text.StringBuilder(pascal.Length + 4);
+        for (var i = 0; i < pascal.Length; i++)
+        {
+            var c = pascal[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0)
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>An immutable two-way table between one enum and its wire names.</summary>
+    private sealed class WireNames<T>
+        where T : struct, Enum
+    {
+        private readonly FrozenDictionary<T, string> toWire;
+        private readonly FrozenDictionary<string, T> fromWire;
+
+        public WireNames()
+        {
+            toWire = Enum.GetValues<T>().ToFrozenDictionary(v => v, v => ToSnakeCase(v.ToString()));
+            fromWire = toWire.ToFrozenDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+        }
+
+        public string ToWire(T value) =>
+            toWire.TryGetValue(value, out var name)
+                ? name
+                : throw new ArgumentOutOfRangeException(nameof(value), value, $"{typeof(T).Name} has no value {value}.");
+
+        public bool TryParse(string? text, out T value)
+        {
+            if (text is not null && fromWire.TryGetValue(text, out value))
+            {
+                return true;
+            }
+
+            value = default;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Kiln.Core.Pipelines.Yaml;
+
+namespace Kiln.Core.Pipelines;
+
+/// <summary>Reads and validates a <c>.kiln.yml</c> file.</summary>
+public static class PipelineParser
+{
+    /// <summary>
+    /// Parses <paramref name="yaml"/> and reports every problem found, each with the line and column
+    /// of the offending node. Never throws on any input: syntax errors, alias bombs (more than
+    /// 10,000 nodes once aliases are expanded) and nesting deeper than 100 levels are errors too.
+    /// The result holds a pipeline only when there are no errors.
+    /// </summary>
+    public static PipelineParseResult Parse(string yaml, string fileName = ".kiln.yml")
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(fileName);
+        var errors = new ErrorList(fileName);
+        var root = YamlLoader.Load(yaml, errors);
+        if (root is null && errors.Count > 0)
+        {
+            return new PipelineParseResult(null, errors.Sorted());
+        }
+
+        var draft = new PipelineReader(errors).ReadPipeline(root);
+        if (draft?.Jobs is { } jobs)
+        {
+            NeedsValidator.Validate(jobs, errors);
+        }
+
+        if (errors.Count > 0 || draft?.Jobs is null)
+        {
+            return new PipelineParseResult(null, errors.Sorted());
+        }
+
+        var pipeline = new PipelineDefinition(
+            draft.Env,
+            draft.Jobs.Select(j => new JobDefinition(
+                j.Id,
+                j.Needs.Select(n => n.Id).ToList(),
+                j.Env,
+                j.Timeout,
+                j.Steps ?? [],
+                j.Location)).ToList());
+        return new PipelineParseResult(pipeline, []);
+    }
+}

@@ -1,0 +1,4 @@
+namespace Kiln.Core.Pipelines;
+
+/// <summary>A place in the pipeline file; both numbers start at 1.</summary>
+public sealed record SourceLocation(int Line, int Column);

@@ -1,0 +1,20 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kiln.Data.Sqlite;
+
+/// <summary>Embedded SQLite: one file, <c>kiln.db</c>, in the data folder.</summary>
+public static class SqliteDatabase
+{
+    public static string ConnectionString(string dataDirectory) => new SqliteConnectionStringBuilder
+    {
+        DataSource = Path.Combine(dataDirectory, "kiln.db"),
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    public static DbContextOptionsBuilder UseKilnSqlite(this DbContextOptionsBuilder options, string connectionString) =>
+        options
+            .UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteDatabase).Assembly.GetName().Name))
+            .AddInterceptors(new SqlitePragmas());
+}

@@ -1,0 +1,21 @@
+using Kiln.Core.Builds;
+using Kiln.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Kiln.Data.Configurations;
+
+internal sealed class BuildConfiguration : IEntityTypeConfiguration<BuildEntity>
+{
+    public void Configure(EntityTypeBuilder<BuildEntity> b)
+    {
+        b.ToTable("builds");
+        b.HasOne(x => x.Project).WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => new { x.ProjectId, x.Number }).IsUnique();
+        b.HasIndex(x => x.Status);
+        b.Property(x => x.Status).HasMaxLength(20)
+            .HasConversion(v => StatusNames.ToWire(v), s => StatusConversions.ToBuild(s));
+        b.Property(x => x.Event).HasMaxLength(20);
+        b.HasMany(x => x.Jobs).WithOne(j => j.Build).HasForeignKey(j => j.BuildId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

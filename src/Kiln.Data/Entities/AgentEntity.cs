@@ -1,0 +1,14 @@
+namespace Kiln.Data.Entities;
+
+public sealed class AgentEntity
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Labels separated by ','.</summary>
+    public string Labels { get; set; } = "";
+    public int Slots { get; set; } = 1;
+    public string? Version { get; set; }
+    public string? Os { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastSeenAt { get; set; }
+}

@@ -1,0 +1,15 @@
+namespace Kiln.Data.Entities;
+
+public sealed class ProjectEntity
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Git URL or local path; null for a task-only project.</summary>
+    public string? RepoUrl { get; set; }
+    public required string DefaultBranch { get; set; }
+    /// <summary>The stored pipeline of a task-only project.</summary>
+    public string? PipelineYaml { get; set; }
+    /// <summary>The number the next build gets; bumped in the same transaction that inserts it.</summary>
+    public int NextBuildNumber { get; set; } = 1;
+    public DateTime CreatedAt { get; set; }
+}

@@ -1,0 +1,30 @@
+using Kiln.Core.Builds;
+using Kiln.Data.Entities;
+
+namespace Kiln.Data.Queue;
+
+/// <summary>The durable job queue with fenced leases. Every method is one transaction.
+/// A lease is (job id, token, expiry). Renew, report and complete only succeed with the current
+/// token of a job that is still running; otherwise they return false/null and change nothing,
+/// so a job given away after its agent was presumed lost is never reported twice.</summary>
+public interface IJobQueue
+{
+    /// <summary>Takes the oldest queued job for the agent, or null if none is queued.
+    /// If the process dies after the commit, the job stays running under this lease until the lease expires.</summary>
+    Task<JobEntity?> TryLeaseAsync(long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken);
+
+    /// <summary>Extends the lease; null if the token is stale. Also returns whether cancel was requested.</summary>
+    Task<(DateTime ExpiresAt, bool CancelRequested)?> RenewAsync(long jobId, string leaseToken, TimeSpan leaseDuration, CancellationToken cancellationToken);
+
+    /// <summary>Records a step's start or end. False if the token is stale.</summary>
+    Task<bool> ReportStepAsync(long jobId, string leaseToken, int stepIndex, StepStatus status, int? exitCode, DateTime at, CancellationToken cancellationToken);
+
+    /// <summary>Ends the job and moves its build forward in the same transaction. False if the token is stale.</summary>
+    Task<JobCompletion?> CompleteAsync(long jobId, string leaseToken, JobStatus status, string? message, CancellationToken cancellationToken);
+
+    /// <summary>Whether a person asked to cancel the job (null if the token is stale).</summary>
+    Task<bool?> IsCancelRequestedAsync(long jobId, string leaseToken, CancellationToken cancellationToken);
+}
+
+/// <summary>What completing a job set off: whether jobs were released to the queue, and the build's status now.</summary>
+public sealed record JobCompletion(long BuildId, bool JobsReleased, BuildStatus BuildStatus);

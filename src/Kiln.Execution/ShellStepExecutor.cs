@@ -1,0 +1,258 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.Versioning;
+using Microsoft.Extensions.Logging;
+
+namespace Kiln.Execution;
+
+/// <summary>
+/// Runs a step as a bash script on Linux, in its own session and process group.
+/// </summary>
+/// <remarks>
+/// The script is written to a private temp folder and started as
+/// <c>setsid /bin/sh -c 'exec "$@" &lt;/dev/null 2&gt;&amp;1' kiln-step /bin/bash --noprofile --norc -eo pipefail SCRIPT</c>.
+/// <c>setsid</c> (util-linux) forks only when its caller is a process-group leader, which a
+/// freshly forked child never is, so it calls <c>setsid()</c> in place: the pid .NET gets is
+/// the session and process-group leader for the whole step, and the same pid then runs sh and
+/// bash through <c>exec</c>. stdin is /dev/null; stderr joins stdout in one pipe so their order
+/// is kept. The environment is the agent's, plus <see cref="StepRequest.Environment"/>, plus
+/// <c>KILN_JOB_COOKIE</c> for <see cref="ProcessTreeSweeper"/>. See <see cref="IStepExecutor"/>
+/// for the semantics.
+/// </remarks>
+public sealed class ShellStepExecutor(
+    TimeProvider timeProvider,
+    ILogger<ShellStepExecutor> logger,
+    ShellExecutorOptions options) : IStepExecutor
+{
+    private const string Launcher = "exec \"$@\" </dev/null 2>&1";
+    private const string ScriptFileName = "step.sh";
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
+
+    /// <summary>Test hook: called with the step's pid (= its process-group id) right after it started.</summary>
+    internal Action<int>? ProcessStarted { get; init; }
+
+    /// <inheritdoc />
+    public async Task<StepResult> RunAsync(StepRequest request, ILogSink log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentException.ThrowIfNullOrEmpty(request.JobCookie);
+        if (request.Timeout is { } timeout)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            return Error("the shell executor runs only on Linux");
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return new StepResult(StepOutcome.Canceled, null, "step canceled before it started");
+        }
+
+        if (!Directory.Exists(request.WorkingDirectory))
+        {
+            return Error($"the working directory '{request.WorkingDirectory}' does not exist");
+        }
+
+        string directory = Path.Combine(options.TempDirectory ?? Path.GetTempPath(), "kiln-step-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string script = Path.Combine(directory, ScriptFileName);
+            try
+            {
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                await File.WriteAllTextAsync(script, request.Script, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning(ex, "Could not write a step script under {Directory}", directory);
+                return Error($"could not write the step's script: {ex.Message}");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return new StepResult(StepOutcome.Canceled, null, "step canceled before it started");
+            }
+
+            return await RunScriptAsync(request, script, log, cancellationToken);
+        }
+        finally
+        {
+            TryDeleteDirectory(directory);
+        }
+    }
+
+    [SupportedOSPlatform("linux")]
+    private async Task<StepResult> RunScriptAsync(StepRequest request, string script, ILogSink log, CancellationToken cancellationToken)
+    {
+        Process? started;
+        try
+        {
+            started = Process.Start(CreateStartInfo(request, script));
+        }
+        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException or IOException or ArgumentException)
+        {
+            logger.LogWarning(ex, "Could not start a step in {Directory}", request.WorkingDirectory);
+            return Error($"could not start the step: {ex.Message}");
+        }
+
+        if (started is null)
+        {
+            return Error("could not start the step");
+        }
+
+        using Process process = started;
+        ProcessStarted?.Invoke(process.Id);
+        logger.LogDebug("Step started as process group {ProcessGroup}", process.Id);
+
+        using var sinkCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        using var readCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        using var pump = new OutputPump(timeProvider, log, sinkCts.Token);
+        Task pumping = pump.RunAsync(process.StandardOutput.BaseStream, readCts.Token);
+
+        StepOutcome? stoppedAs = await WaitOrStopAsync(process, request.Timeout, pump, cancellationToken);
+        if (stoppedAs == StepOutcome.Canceled)
+        {
+            sinkCts.CancelAfter(options.DrainTimeout);
+        }
+
+        readCts.CancelAfter(options.DrainTimeout);
+        await pumping;
+        if (pump.StoppedBeforeEnd)
+        {
+            logger.LogWarning(
+                "Stopped reading the output of process group {ProcessGroup} {Drain} after it ended: a background process keeps it open",
+                process.Id,
+                options.DrainTimeout);
+        }
+
+        return await FinishAsync(process.ExitCode, stoppedAs, pump.Failure, request.Timeout, log, sinkCts.Token);
+    }
+
+    /// <summary>Waits for the main process; on cancel, timeout or sink failure kills the group and says why.</summary>
+    private async Task<StepOutcome?> WaitOrStopAsync(Process process, TimeSpan? timeout, OutputPump pump, CancellationToken cancellationToken)
+    {
+        TimeSpan delay = timeout is { } limit ? (limit < LongestTimer ? limit : LongestTimer) : Timeout.InfiniteTimeSpan;
+        using var timeoutCts = new CancellationTokenSource(delay, timeProvider);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token, pump.SinkFailed);
+        try
+        {
+            await process.WaitForExitAsync(stop.Token);
+            return null;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        StepOutcome reason = cancellationToken.IsCancellationRequested ? StepOutcome.Canceled
+            : pump.Failure is not null ? StepOutcome.Error
+            : StepOutcome.TimedOut;
+        await TerminateAsync(process, reason);
+        return reason;
+    }
+
+    /// <summary>SIGTERM to the group, up to the grace period for the main process to exit, then SIGKILL to the group.</summary>
+    private async Task TerminateAsync(Process process, StepOutcome reason)
+    {
+        logger.LogInformation(
+            "Stopping process group {ProcessGroup} ({Reason}): SIGTERM, SIGKILL after {Grace}",
+            process.Id,
+            reason,
+            options.KillGracePeriod);
+        ProcessGroup.Signal(process, LibC.SIGTERM);
+        using (var grace = new CancellationTokenSource(options.KillGracePeriod, timeProvider))
+        {
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException) when (grace.IsCancellationRequested)
+            {
+                logger.LogInformation("Process group {ProcessGroup} ignored SIGTERM", process.Id);
+            }
+        }
+
+        // Always: the main process may be gone while others of its group still trap SIGTERM.
+        ProcessGroup.Signal(process, LibC.SIGKILL);
+        await process.WaitForExitAsync(CancellationToken.None);
+    }
+
+    private async Task<StepResult> FinishAsync(
+        int exitCode, StepOutcome? stoppedAs, Exception? sinkFailure, TimeSpan? timeout, ILogSink log, CancellationToken sinkToken)
+    {
+        if (sinkFailure is not null)
+        {
+            logger.LogWarning(sinkFailure, "A step's log sink failed; the step was stopped");
+            return Error($"the step's log could not be written: {sinkFailure.Message}");
+        }
+
+        switch (stoppedAs)
+        {
+            case StepOutcome.Canceled:
+                await NoteAsync(log, "[kiln] step canceled", sinkToken);
+                return new StepResult(StepOutcome.Canceled, null, "step canceled");
+            case StepOutcome.TimedOut:
+                string message = $"step timed out after {DurationFormat.Format(timeout.GetValueOrDefault())}";
+                await NoteAsync(log, "[kiln] " + message, sinkToken);
+                return new StepResult(StepOutcome.TimedOut, null, message);
+            default:
+                return exitCode == 0
+                    ? new StepResult(StepOutcome.Succeeded, 0, null)
+                    : new StepResult(StepOutcome.Failed, exitCode, null);
+        }
+    }
+
+    private async Task NoteAsync(ILogSink log, string text, CancellationToken sinkToken)
+    {
+        try
+        {
+            await log.WriteAsync(new LogLine(timeProvider.GetUtcNow(), text), sinkToken);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not write '{Text}' to a step's log", text);
+        }
+    }
+
+    private ProcessStartInfo CreateStartInfo(StepRequest request, string script)
+    {
+        var startInfo = new ProcessStartInfo(options.SetsidPath)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            WorkingDirectory = request.WorkingDirectory,
+        };
+        string[] arguments = ["/bin/sh", "-c", Launcher, "kiln-step", options.BashPath, "--noprofile", "--norc", "-eo", "pipefail", script];
+        foreach (string argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach ((string name, string value) in request.Environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        startInfo.Environment[ProcessTreeSweeper.CookieVariable] = request.JobCookie;
+        return startInfo;
+    }
+
+    private void TryDeleteDirectory(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(ex, "Could not remove the step folder {Directory}", directory);
+        }
+    }
+
+    private static StepResult Error(string message) => new(StepOutcome.Error, null, message);
+}

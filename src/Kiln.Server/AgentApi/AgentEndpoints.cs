@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Security.Claims;
+using Kiln.Contracts.AgentProtocol;
+using Kiln.Core.Builds;
+using Kiln.Data;
+using Kiln.Data.Logs;
+using Kiln.Data.Queue;
+using Kiln.Server.Auth;
+using Kiln.Server.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Server.AgentApi;
+
+/// <summary>Agent protocol v1 (see Kiln.Contracts.AgentProtocol and docs/api.md). Every job report is
+/// fenced by the lease token: a stale token gets 409 and changes nothing.</summary>
+public static class AgentEndpoints
+{
+    private const int MaxWaitSeconds = 30;
+
+    public static IEndpointRouteBuilder MapAgentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/agent").RequireAuthorization(KilnClaims.AgentPolicy).WithTags("Agent protocol");
+        group.MapPost("/lease", LeaseAsync);
+        group.MapPost("/jobs/{jobId:long}/heartbeat", HeartbeatAsync);
+        group.MapPost("/jobs/{jobId:long}/watch", WatchAsync);
+        group.MapPost("/jobs/{jobId:long}/steps/{index:int}", StepAsync);
+        group.MapPost("/jobs/{jobId:long}/log", LogAsync);
+        group.MapPost("/jobs/{jobId:long}/complete", CompleteAsync);
+        return app;
+    }
+
+    private static async Task<Results<Ok<JobLease>, NoContent>> LeaseAsync(
+        LeaseRequest request, ClaimsPrincipal agent, IJobQueue queue, KilnDbContext db, LeaseBuilder leases, ChangeNotifier notifier,
+        IOptions<KilnServerOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        var agentId = long.Parse(agent.FindFirstValue(KilnClaims.AgentId)!, CultureInfo.InvariantCulture);
+        var agentName = agent.Identity!.Name!["agent:".Length..];
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds, 0, MaxWaitSeconds));
+        await db.Agents.Where(a => a.Id == agentId).ExecuteUpdateAsync(s => s.SetProperty(a => a.LastSeenAt, time.UtcNow()), ct);
+        while (true)
+        {
+            var waiter = notifier.Waiter(ChangeNotifier.Work);
+            var job = await queue.TryLeaseAsync(agentId, agentName, TimeSpan.FromSeconds(options.Value.LeaseSeconds), ct);
+            if (job is not null)
+            {
+                notifier.Notify(ChangeNotifier.Build(job.BuildId));
+                return TypedResults.Ok(leases.Build(job));
+            }
+
+            var left = deadline - time.GetUtcNow();
+            if (left <= TimeSpan.Zero || !await ChangeNotifier.WaitAsync(waiter, left, ct))
+            {
+                return TypedResults.NoContent();
+            }
+        }
+    }
+
+    private static async Task<Results<Ok<HeartbeatResponse>, ProblemHttpResult>> HeartbeatAsync(
+        long jobId, HeartbeatRequest request, IJobQueue queue, IOptions<KilnServerOptions> options, CancellationToken ct)
+    {
+        var renewed = await queue.RenewAsync(jobId, request.LeaseToken, TimeSpan.FromSeconds(options.Value.LeaseSeconds), ct);
+        return renewed is { } r
+            ? TypedResults.Ok(new HeartbeatResponse(DateTime.SpecifyKind(r.ExpiresAt, DateTimeKind.Utc), r.CancelRequested))
+            : StaleLease(jobId);
+    }
+
+    private static async Task<Results<Ok<WatchResponse>, ProblemHttpResult>> WatchAsync(
+        long jobId, WatchRequest request, IJobQueue queue, ChangeNotifier notifier, CancellationToken ct)
+    {
+        var waiter = notifier.Waiter(ChangeNotifier.Cancel(jobId));
+        var cancel = await queue.IsCancelRequestedAsync(jobId, request.LeaseToken, ct);
+        if (cancel is null)
+        {
+            return StaleLease(jobId);
+        }
+
+        if (cancel == false)
+        {
+            await ChangeNotifier.WaitAsync(waiter, TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds, 0, MaxWaitSeconds)), ct);
+            cancel = await queue.IsCancelRequestedAsync(jobId, request.LeaseToken, ct);
+        }
+
+        return cancel is null ? StaleLease(jobId) : TypedResults.Ok(new WatchResponse(cancel.Value));
+    }
+
+    private static async Task<Results<Ok<AgentAck>, ProblemHttpResult>> StepAsync(
+        long jobId, int index, StepReport report, IJobQueue queue, ChangeNotifier notifier, CancellationToken ct)
+    {
+        if (!StatusNames.TryParseStep(report.Status, out var status))
+        {
+            return Problems.BadRequest($"'{report.Status}' is not a step status.");
+        }
+
+        if (!await queue.ReportStepAsync(jobId, report.LeaseToken, index, status, report.ExitCode, report.At.UtcDateTime, ct))
+        {
+            return StaleLease(jobId);
+        }
+
+        notifier.Notify(ChangeNotifier.Job(jobId));
+        return TypedResults.Ok(new AgentAck(await queue.IsCancelRequestedAsync(jobId, report.LeaseToken, ct) == true));
+    }
+
+    private static async Task<Results<Ok<AgentAck>, ProblemHttpResult>> LogAsync(
+        long jobId, LogChunkUpload chunk, ILogStore logs, ChangeNotifier notifier, CancellationToken ct)
+    {
+        if (chunk.Sequence < 0 || chunk.Text.Length > 0 && !chunk.Text.EndsWith('\n'))
+        {
+            return Problems.BadRequest("A log chunk has a sequence >= 0 and whole lines, each ending in '\\n'.");
+        }
+
+        var times = LogSlice.FormatTimes(chunk.Times.Select(t => (t.Line, t.UnixMs)));
+        switch (await logs.AppendAsync(jobId, chunk.LeaseToken, chunk.Sequence, chunk.Text, chunk.LineCount, times, ct))
+        {
+            case LogAppendResult.StaleLease:
+                return StaleLease(jobId);
+            case LogAppendResult.OutOfOrder:
+                return Problems.Conflict($"Log chunk {chunk.Sequence} of job {jobId} arrived before the chunks ahead of it.");
+            case LogAppendResult.Appended:
+                notifier.Notify(ChangeNotifier.Job(jobId));
+                break;
+        }
+
+        return TypedResults.Ok(new AgentAck(false));
+    }
+
+    private static async Task<Results<Ok<AgentAck>, ProblemHttpResult>> CompleteAsync(
+        long jobId, CompleteJobRequest request, IJobQueue queue, ChangeNotifier notifier, CancellationToken ct)
+    {
+        if (!StatusNames.TryParseJob(request.Status, out var status) || !StatusRules.IsTerminal(status))
+        {
+            return Problems.BadRequest($"'{request.Status}' is not a final job status.");
+        }
+
+        var completion = await queue.CompleteAsync(jobId, request.LeaseToken, status, request.Message, ct);
+        if (completion is null)
+        {
+            return StaleLease(jobId);
+        }
+
+        notifier.Notify(ChangeNotifier.Job(jobId));
+        notifier.Notify(ChangeNotifier.Build(completion.BuildId));
+        if (completion.JobsReleased)
+        {
+            notifier.Notify(ChangeNotifier.Work);
+        }
+
+        return TypedResults.Ok(new AgentAck(false));
+    }
+
+    private static ProblemHttpResult StaleLease(long jobId) =>
+        Problems.Conflict($"The lease on job {jobId} is not yours any more (expired, canceled or given to another agent); stop working on it.");
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json;
+using Kiln.Contracts.AgentProtocol;
+using Kiln.Data.Entities;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Server.AgentApi;
+
+/// <summary>Turns a leased job into the self-contained <see cref="JobLease"/> an agent runs from,
+/// with DESIGN.md's <c>KILN_*</c> variables. The agent adds the ones only it knows
+/// (<c>KILN_WORKSPACE</c>, <c>KILN_ARTIFACTS_DIR</c>, <c>KILN_SERVER_URL</c>).</summary>
+public sealed class LeaseBuilder(IOptions<KilnServerOptions> options)
+{
+    public JobLease Build(JobEntity job)
+    {
+        var build = job.Build!;
+        var project = build.Project!;
+        var kiln = new Dictionary<string, string>
+        {
+            ["KILN"] = "true",
+            ["CI"] = "true",
+            ["KILN_PROJECT"] = project.Name,
+            ["KILN_BUILD_NUMBER"] = build.Number.ToString(CultureInfo.InvariantCulture),
+            ["KILN_BUILD_ID"] = build.Id.ToString(CultureInfo.InvariantCulture),
+            ["KILN_JOB"] = job.Name,
+            ["KILN_JOB_ID"] = job.Id.ToString(CultureInfo.InvariantCulture),
+            ["KILN_EVENT"] = build.Event,
+            ["KILN_REF"] = build.Ref ?? "",
+            ["KILN_BRANCH"] = build.Branch ?? "",
+            ["KILN_TAG"] = build.Tag ?? "",
+            ["KILN_COMMIT"] = build.Commit ?? "",
+            ["KILN_TRIGGERED_BY"] = build.TriggeredBy,
+        };
+        foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(build.InputsJson) ?? [])
+        {
+            kiln["KILN_INPUT_" + name.ToUpperInvariant().Replace('-', '_')] = value;
+        }
+
+        // Kiln's variables win over the pipeline's own env of the same name.
+        var jobEnv = Overlay(JsonSerializer.Deserialize<Dictionary<string, string>>(job.EnvJson) ?? [], kiln);
+        var steps = job.Steps.OrderBy(s => s.Index)
+            .Select(s => new StepSpec(
+                s.Index,
+                s.Name,
+                s.Run,
+                Overlay(JsonSerializer.Deserialize<Dictionary<string, string>>(s.EnvJson) ?? [], kiln),
+                s.TimeoutSeconds))
+            .ToList();
+        return new JobLease(
+            job.Id,
+            job.LeaseToken!,
+            DateTime.SpecifyKind(job.LeaseExpiresAt!.Value, DateTimeKind.Utc),
+            options.Value.LeaseSeconds,
+            project.Name,
+            build.Id,
+            build.Number,
+            job.Name,
+            project.RepoUrl is { } repo && build.Commit is { } commit ? new JobSource(repo, commit) : null,
+            job.TimeoutSeconds,
+            options.Value.LogCapBytes,
+            jobEnv,
+            steps);
+    }
+
+    private static Dictionary<string, string> Overlay(Dictionary<string, string> env, Dictionary<string, string> over)
+    {
+        foreach (var (k, v) in over)
+        {
+            env[k] = v;
+        }
+
+        return env;
+    }
+}

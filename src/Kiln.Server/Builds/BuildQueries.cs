@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Kiln.Contracts.Api;
+using Kiln.Core.Builds;
+using Kiln.Data;
+using Kiln.Data.Entities;
+using Kiln.Data.Queue;
+using Kiln.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kiln.Server.Builds;
+
+/// <summary>Reads builds and jobs for the API, in DESIGN.md's resource shapes.</summary>
+public sealed class BuildQueries(KilnDbContext db)
+{
+    public async Task<BuildResource?> GetAsync(string project, int number, CancellationToken cancellationToken)
+    {
+        var build = await db.Builds.AsNoTracking()
+            .Include(b => b.Project)
+            .Include(b => b.Jobs).ThenInclude(j => j.Steps)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(b => b.Project!.Name == project && b.Number == number, cancellationToken);
+        return build is null ? null : ToResource(build);
+    }
+
+    public async Task<BuildResource?> GetByIdAsync(long buildId, CancellationToken cancellationToken)
+    {
+        var build = await db.Builds.AsNoTracking()
+            .Include(b => b.Project)
+            .Include(b => b.Jobs).ThenInclude(j => j.Steps)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken);
+        return build is null ? null : ToResource(build);
+    }
+
+    public async Task<IReadOnlyList<BuildResource>?> ListAsync(string project, int limit, CancellationToken cancellationToken)
+    {
+        var projectId = await db.Projects.Where(p => p.Name == project).Select(p => (long?)p.Id).SingleOrDefaultAsync(cancellationToken);
+        if (projectId is null)
+        {
+            return null;
+        }
+
+        var builds = await db.Builds.AsNoTracking()
+            .Include(b => b.Project)
+            .Include(b => b.Jobs).ThenInclude(j => j.Steps)
+            .AsSplitQuery()
+            .Where(b => b.ProjectId == projectId)
+            .OrderByDescending(b => b.Number)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+        return builds.Select(ToResource).ToList();
+    }
+
+    /// <summary>Finds a job of a build by name, or by id when <paramref name="job"/> is a number.</summary>
+    public async Task<JobEntity?> FindJobAsync(string project, int number, string job, CancellationToken cancellationToken)
+    {
+        var buildId = await db.Builds.Where(b => b.Project!.Name == project && b.Number == number).Select(b => (long?)b.Id).SingleOrDefaultAsync(cancellationToken);
+        if (buildId is null)
+        {
+            return null;
+        }
+
+        var jobs = db.Jobs.AsNoTracking().Include(j => j.Steps).Where(j => j.BuildId == buildId);
+        return await jobs.SingleOrDefaultAsync(j => j.Name == job, cancellationToken)
+            ?? (long.TryParse(job, out var id) ? await jobs.SingleOrDefaultAsync(j => j.Id == id, cancellationToken) : null);
+    }
+
+    public static BuildResource ToResource(BuildEntity b) => new(
+        b.Id,
+        b.Project!.Name,
+        b.Number,
+        StatusNames.ToWire(b.Status),
+        b.Event,
+        b.Ref,
+        b.Branch,
+        b.Tag,
+        b.Commit,
+        b.TriggeredBy,
+        b.CreatedAt.AsUtc(),
+        b.StartedAt.AsUtc(),
+        b.FinishedAt.AsUtc(),
+        b.Error,
+        JsonSerializer.Deserialize<Dictionary<string, string>>(b.InputsJson) ?? [],
+        b.Jobs.OrderBy(j => j.Ordinal).Select(ToResource).ToList());
+
+    public static JobResource ToResource(JobEntity j) => new(
+        j.Id,
+        j.Name,
+        StatusNames.ToWire(j.Status),
+        null,
+        BuildProgress.SplitNeeds(j.Needs),
+        j.AgentName,
+        j.QueuedAt.AsUtc(),
+        j.StartedAt.AsUtc(),
+        j.FinishedAt.AsUtc(),
+        j.LogBytes,
+        j.Steps.OrderBy(s => s.Index)
+            .Select(s => new StepResource(s.Name, StatusNames.ToWire(s.Status), s.ExitCode, s.StartedAt.AsUtc(), s.FinishedAt.AsUtc()))
+            .ToList());
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Kiln.Core.Builds;
+using Kiln.Core.Pipelines;
+using Kiln.Data;
+using Kiln.Data.Entities;
+using Kiln.Server.Infrastructure;
+using Kiln.Server.Projects;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kiln.Server.Builds;
+
+/// <summary>What a trigger asks for. <c>Ref</c> null means the project's default branch.</summary>
+public sealed record TriggerRequest(string Project, string? Ref, IReadOnlyDictionary<string, string> Inputs, string Event, string TriggeredBy);
+
+/// <summary>The outcome of a trigger: a queued build; a build that ended <c>error</c> at once because
+/// its pipeline is unusable (Errors say why); or no build at all (NotFound / Rejected).</summary>
+public sealed record TriggerResult(long? BuildId, int? BuildNumber, TriggerFailure? Failure, string? Message, IReadOnlyList<string> Errors)
+{
+    public static TriggerResult Fail(TriggerFailure failure, string message) => new(null, null, failure, message, []);
+}
+
+public enum TriggerFailure
+{
+    ProjectNotFound,
+    Rejected,
+    PipelineInvalid,
+}
+
+/// <summary>Turns a trigger into a build: resolves the ref with git, reads <c>.kiln.yml</c> at that
+/// commit, plans the jobs and inserts build, jobs and steps in one transaction.</summary>
+public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotifier notifier, TimeProvider time)
+{
+    public const string PipelineFile = ".kiln.yml";
+
+    public async Task<TriggerResult> TriggerAsync(TriggerRequest request, CancellationToken cancellationToken)
+    {
+        var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Name == request.Project, cancellationToken);
+        if (project is null)
+        {
+            return TriggerResult.Fail(TriggerFailure.ProjectNotFound, $"There is no project named '{request.Project}'.");
+        }
+
+        string yaml;
+        ResolvedRef? resolved = null;
+        if (project.RepoUrl is { } repo)
+        {
+            if (await mirror.FetchAsync(project.Id, repo, cancellationToken) is { } fetchError)
+            {
+                return TriggerResult.Fail(TriggerFailure.Rejected, $"The repository '{repo}' could not be fetched: {fetchError}");
+            }
+
+            var reference = string.IsNullOrWhiteSpace(request.Ref) ? project.DefaultBranch : request.Ref.Trim();
+            resolved = await mirror.ResolveAsync(project.Id, reference, cancellationToken);
+            if (resolved is null)
+            {
+                return TriggerResult.Fail(TriggerFailure.Rejected, $"The ref '{reference}' was not found in '{repo}' (no such branch, tag or commit).");
+            }
+
+            var file = await mirror.ReadFileAsync(project.Id, resolved.Commit, PipelineFile, cancellationToken);
+            if (file is null)
+            {
+                return await CreateErrorBuildAsync(project, request, resolved,
+                    $"Commit {resolved.Commit[..12]} has no {PipelineFile} at the repository root.", [], cancellationToken);
+            }
+
+            yaml = file;
+        }
+        else
+        {
+            yaml = project.PipelineYaml ?? "";
+        }
+
+        var parsed = PipelineParser.Parse(yaml, project.RepoUrl is null ? "pipeline" : PipelineFile);
+        if (!parsed.Success)
+        {
+            var errors = parsed.Errors.Select(e => e.ToString()).ToList();
+            return await CreateErrorBuildAsync(project, request, resolved,
+                $"The pipeline is not valid ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}).", errors, cancellationToken);
+        }
+
+        var plan = PipelinePlanner.Plan(parsed.Pipeline!);
+        var build = NewBuild(project, request, resolved);
+        build.Status = BuildStatus.Queued;
+        var now = time.UtcNow();
+        var ordinal = 0;
+        foreach (var job in plan)
+        {
+            build.Jobs.Add(new JobEntity
+            {
+                Name = job.Name,
+                Ordinal = ordinal++,
+                Status = job.Needs.Count == 0 ? JobStatus.Queued : JobStatus.Waiting,
+                QueuedAt = job.Needs.Count == 0 ? now : null,
+                Needs = string.Join('\n', job.Needs),
+                EnvJson = JsonSerializer.Serialize(job.Env),
+                TimeoutSeconds = Seconds(job.Timeout),
+                Steps = job.Steps.Select((s, i) => new StepEntity
+                {
+                    Index = i,
+                    Name = s.Name,
+                    Run = s.Run,
+                    EnvJson = JsonSerializer.Serialize(s.Env),
+                    TimeoutSeconds = Seconds(s.Timeout),
+                    Status = StepStatus.Pending,
+                }).ToList(),
+            });
+        }
+
+        await InsertAsync(project.Id, build, cancellationToken);
+        notifier.Notify(ChangeNotifier.Work);
+        return new TriggerResult(build.Id, build.Number, null, null, []);
+    }
+
+    private async Task<TriggerResult> CreateErrorBuildAsync(ProjectEntity project, TriggerRequest request, ResolvedRef? resolved, string message, IReadOnlyList<string> errors, CancellationToken cancellationToken)
+    {
+        var build = NewBuild(project, request, resolved);
+        build.Status = BuildStatus.Error;
+        build.Error = errors.Count == 0 ? message : message + "\n" + string.Join('\n', errors);
+        build.FinishedAt = build.CreatedAt;
+        await InsertAsync(project.Id, build, cancellationToken);
+        return new TriggerResult(build.Id, build.Number, TriggerFailure.PipelineInvalid, message, errors);
+    }
+
+    private BuildEntity NewBuild(ProjectEntity project, TriggerRequest request, ResolvedRef? resolved) => new()
+    {
+        ProjectId = project.Id,
+        Event = request.Event,
+        Ref = resolved?.Ref,
+        Branch = resolved?.Branch,
+        Tag = resolved?.Tag,
+        Commit = resolved?.Commit,
+        TriggeredBy = request.TriggeredBy,
+        InputsJson = JsonSerializer.Serialize(request.Inputs),
+        CreatedAt = time.UtcNow(),
+    };
+
+    /// <summary>Takes the project's next number and inserts the build with it, atomically: the
+    /// number bump and the rows commit together or not at all.</summary>
+    private async Task InsertAsync(long projectId, BuildEntity build, CancellationToken cancellationToken)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async ct =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var number = await db.Projects.Where(p => p.Id == projectId).Select(p => p.NextBuildNumber).SingleAsync(ct);
+            await db.Projects.Where(p => p.Id == projectId)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.NextBuildNumber, number + 1), ct);
+            build.Number = number;
+            db.Builds.Add(build);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }, cancellationToken);
+    }
+
+    private static int? Seconds(TimeSpan? value) => value is { } v ? (int)Math.Ceiling(v.TotalSeconds) : null;
+}

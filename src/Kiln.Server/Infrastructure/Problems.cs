@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Kiln.Server.Infrastructure;
+
+/// <summary>RFC 9457 problem+json answers with a message that says what was wrong.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    public static ProblemHttpResult Invalid(string detail, IReadOnlyList<string>? errors = null, IDictionary<string, object?>? extensions = null)
+    {
+        var ext = extensions ?? new Dictionary<string, object?>();
+        if (errors is { Count: > 0 })
+        {
+            ext["errors"] = errors;
+        }
+
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Invalid request", extensions: ext);
+    }
+
+    public static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
+
+    public static ProblemHttpResult Conflict(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+}

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Kiln.Server;
+
+/// <summary>Server settings, section <c>Kiln</c> (environment: <c>KILN_…</c>, e.g. <c>KILN_DATA</c>).
+/// docs/operations.md lists them all.</summary>
+public sealed class KilnServerOptions
+{
+    public const string Section = "Kiln";
+
+    /// <summary>The data folder: database, repository mirrors, the initial admin token.</summary>
+    [Required]
+    public string Data { get; set; } = "kiln-data";
+
+    /// <summary>How long an agent's lease lasts without a heartbeat.</summary>
+    [Range(3, 3600)]
+    public int LeaseSeconds { get; set; } = 30;
+
+    /// <summary>Per-job log cap in bytes; past it the agent keeps the head and the tail.</summary>
+    [Range(1024, long.MaxValue)]
+    public long LogCapBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>If set, this admin API token exists from the first start on (for automation).</summary>
+    public string? BootstrapAdminToken { get; set; }
+
+    /// <summary>How often the reaper looks for expired leases.</summary>
+    [Range(1, 300)]
+    public int ReaperIntervalSeconds { get; set; } = 5;
+}

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Server.Projects;
+
+/// <summary>A resolved ref: the commit, and the branch or tag it named (neither for a bare sha).</summary>
+public sealed record ResolvedRef(string Commit, string Ref, string? Branch, string? Tag);
+
+/// <summary>The server's bare mirror of each project's repository, under <c>DATA/repos/</c>.
+/// Refs are resolved and pipeline files read from it, never from a work tree.</summary>
+public sealed class GitMirror(Git git, IOptions<KilnServerOptions> options)
+{
+    public string PathFor(long projectId) => Path.Combine(options.Value.Data, "repos", $"{projectId}.git");
+
+    /// <summary>Checks that the repository can be read at all; returns git's complaint if not.</summary>
+    public async Task<string?> CheckReadableAsync(string repoUrl, CancellationToken cancellationToken)
+    {
+        var result = await git.RunAsync(null, ["ls-remote", "--heads", "--", repoUrl], cancellationToken);
+        return result.Ok ? null : result.Complaint;
+    }
+
+    /// <summary>Clones the mirror into a temporary folder and moves it in place, so a half-made mirror is never seen.</summary>
+    public async Task<string?> CreateAsync(long projectId, string repoUrl, CancellationToken cancellationToken)
+    {
+        var path = PathFor(projectId);
+        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var result = await git.RunAsync(null, ["clone", "--mirror", "--quiet", "--", repoUrl, temp], cancellationToken);
+        if (!result.Ok)
+        {
+            Delete(temp);
+            return result.Complaint;
+        }
+
+        Delete(path);
+        Directory.Move(temp, path);
+        return null;
+    }
+
+    /// <summary>Brings the mirror up to date with its origin; creates it if it is missing.</summary>
+    public async Task<string?> FetchAsync(long projectId, string repoUrl, CancellationToken cancellationToken)
+    {
+        var path = PathFor(projectId);
+        if (!Directory.Exists(path))
+        {
+            return await CreateAsync(projectId, repoUrl, cancellationToken);
+        }
+
+        var result = await git.RunAsync(path, ["fetch", "--prune", "--quiet", "origin"], cancellationToken);
+        return result.Ok ? null : result.Complaint;
+    }
+
+    public async Task<ResolvedRef?> ResolveAsync(long projectId, string reference, CancellationToken cancellationToken)
+    {
+        // A ref never starts with '-', so it cannot be taken for an option.
+        if (reference.StartsWith('-'))
+        {
+            return null;
+        }
+
+        var path = PathFor(projectId);
+        var commit = await git.RunAsync(path, ["rev-parse", "--verify", "--quiet", reference + "^{commit}"], cancellationToken);
+        if (!commit.Ok)
+        {
+            return null;
+        }
+
+        var full = await git.RunAsync(path, ["rev-parse", "--symbolic-full-name", reference], cancellationToken);
+        var name = full.Ok ? full.StdOut.Trim() : "";
+        string? branch = name.StartsWith("refs/heads/", StringComparison.Ordinal) ? name["refs/heads/".Length..] : null;
+        string? tag = name.StartsWith("refs/tags/", StringComparison.Ordinal) ? name["refs/tags/".Length..] : null;
+        return new ResolvedRef(commit.StdOut.Trim(), name.Length > 0 ? name : reference, branch, tag);
+    }
+
+    /// <summary>A file's text at a commit, or null if the commit has no such file.</summary>
+    public async Task<string?> ReadFileAsync(long projectId, string commit, string file, CancellationToken cancellationToken)
+    {
+        var result = await git.RunAsync(PathFor(projectId), ["cat-file", "blob", $"{commit}:{file}"], cancellationToken);
+        return result.Ok ? result.StdOut : null;
+    }
+
+    public void Remove(long projectId) => Delete(PathFor(projectId));
+
+    private static void Delete(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Kiln.Contracts.Api;
+using Kiln.Server.Auth;
+using Kiln.Server.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kiln.Server.Projects;
+
+public static class ProjectEndpoints
+{
+    public static IEndpointRouteBuilder MapProjectEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/projects").RequireAuthorization(KilnClaims.UserPolicy).WithTags("Projects");
+
+        group.MapGet("/", async (ProjectService projects, CancellationToken ct) =>
+            TypedResults.Ok(await projects.ListAsync(ct)));
+
+        group.MapPost("/", async Task<Results<Created<ProjectResource>, ProblemHttpResult>> (CreateProjectRequest? request, ProjectService projects, CancellationToken ct) =>
+        {
+            if (request is null)
+            {
+                return Problems.BadRequest("The body must be a JSON object with 'name' and 'repo' or 'pipeline'.");
+            }
+
+            var (project, rejection) = await projects.AddAsync(request, ct);
+            return project is not null
+                ? TypedResults.Created($"/api/v1/projects/{Uri.EscapeDataString(project.Name)}", project)
+                : Problems.Invalid(rejection!.Message, rejection.Errors);
+        });
+
+        group.MapGet("/{project}", async Task<Results<Ok<ProjectResource>, ProblemHttpResult>> (string project, ProjectService projects, CancellationToken ct) =>
+            await projects.GetAsync(project, ct) is { } p ? TypedResults.Ok(p) : Problems.NotFound($"There is no project named '{project}'."));
+
+        group.MapDelete("/{project}", async Task<Results<NoContent, ProblemHttpResult>> (string project, ProjectService projects, CancellationToken ct) =>
+            await projects.RemoveAsync(project, ct) ? TypedResults.NoContent() : Problems.NotFound($"There is no project named '{project}'."));
+
+        return app;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text.RegularExpressions;
+using Kiln.Contracts.Api;
+using Kiln.Core.Builds;
+using Kiln.Core.Pipelines;
+using Kiln.Data;
+using Kiln.Data.Entities;
+using Kiln.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kiln.Server.Projects;
+
+/// <summary>Why a project could not be added: a message, and the pipeline problems if any.</summary>
+public sealed record ProjectRejection(string Message, IReadOnlyList<string> Errors);
+
+public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, TimeProvider time)
+{
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    private static partial Regex NamePattern();
+
+    public async Task<(ProjectResource? Project, ProjectRejection? Rejection)> AddAsync(CreateProjectRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Name) || !NamePattern().IsMatch(request.Name))
+        {
+            return Reject($"'name' must be 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit; got '{request.Name}'.");
+        }
+
+        var hasRepo = !string.IsNullOrWhiteSpace(request.Repo);
+        var hasPipeline = request.Pipeline is not null;
+        if (hasRepo == hasPipeline)
+        {
+            return Reject("Give exactly one of 'repo' (a git URL or absolute path) or 'pipeline' (the YAML of a task-only project).");
+        }
+
+        if (await db.Projects.AnyAsync(p => p.Name == request.Name, cancellationToken))
+        {
+            return Reject($"A project named '{request.Name}' already exists.");
+        }
+
+        if (hasPipeline)
+        {
+            var parsed = PipelineParser.Parse(request.Pipeline!, "pipeline");
+            if (!parsed.Success)
+            {
+                return (null, new ProjectRejection("The pipeline is not valid.", parsed.Errors.Select(e => e.ToString()).ToList()));
+            }
+        }
+
+        var repo = request.Repo?.Trim();
+        if (repo is not null)
+        {
+            if (!LooksLikeUrl(repo) && !Path.IsPathRooted(repo))
+            {
+                return Reject($"'repo' must be a git URL or an absolute path; got '{repo}'.");
+            }
+
+            if (await mirror.CheckReadableAsync(repo, cancellationToken) is { } complaint)
+            {
+                return Reject($"The repository '{repo}' cannot be read: {complaint}");
+            }
+        }
+
+        var project = new ProjectEntity
+        {
+            Name = request.Name,
+            RepoUrl = repo,
+            DefaultBranch = string.IsNullOrWhiteSpace(request.DefaultBranch) ? "main" : request.DefaultBranch.Trim(),
+            PipelineYaml = request.Pipeline,
+            CreatedAt = time.UtcNow(),
+        };
+        db.Projects.Add(project);
+        await db.SaveChangesAsync(cancellationToken);
+        if (repo is not null && await mirror.CreateAsync(project.Id, repo, cancellationToken) is { } cloneError)
+        {
+            // No half-added project: the row goes if its mirror could not be made.
+            db.Projects.Remove(project);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return Reject($"The repository '{repo}' could not be mirrored: {cloneError}");
+        }
+
+        return (ToResource(project, null), null);
+
+        static (ProjectResource?, ProjectRejection?) Reject(string message) => (null, new ProjectRejection(message, []));
+    }
+
+    public async Task<IReadOnlyList<ProjectResource>> ListAsync(CancellationToken cancellationToken)
+    {
+        var projects = await db.Projects.AsNoTracking().OrderBy(p => p.Name).ToListAsync(cancellationToken);
+        var result = new List<ProjectResource>(projects.Count);
+        foreach (var p in projects)
+        {
+            result.Add(ToResource(p, await LastBuildAsync(p.Id, cancellationToken)));
+        }
+
+        return result;
+    }
+
+    public async Task<ProjectResource?> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Name == name, cancellationToken);
+        return project is null ? null : ToResource(project, await LastBuildAsync(project.Id, cancellationToken));
+    }
+
+    public async Task<bool> RemoveAsync(string name, CancellationToken cancellationToken)
+    {
+        var project = await db.Projects.SingleOrDefaultAsync(p => p.Name == name, cancellationToken);
+        if (project is null)
+        {
+            return false;
+        }
+
+        db.Projects.Remove(project);
+        await db.SaveChangesAsync(cancellationToken);
+        mirror.Remove(project.Id);
+        return true;
+    }
+
+    private async Task<BuildSummary?> LastBuildAsync(long projectId, CancellationToken cancellationToken)
+    {
+        var b = await db.Builds.AsNoTracking()
+            .Where(b => b.ProjectId == projectId)
+            .OrderByDescending(b => b.Number)
+            .FirstOrDefaultAsync(cancellationToken);
+        return b is null ? null : new BuildSummary(b.Id, b.Number, StatusNames.ToWire(b.Status), b.Ref, b.Commit, b.CreatedAt.AsUtc(), b.FinishedAt.AsUtc());
+    }
+
+    private static ProjectResource ToResource(ProjectEntity p, BuildSummary? last) =>
+        new(p.Name, p.RepoUrl, p.DefaultBranch, last, p.CreatedAt.AsUtc());
+
+    private static bool LooksLikeUrl(string repo) =>
+        repo.Contains("://", StringComparison.Ordinal) || Regex.IsMatch(repo, @"^[\w.-]+@[\w.-]+:");
+}

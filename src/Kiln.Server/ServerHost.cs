@@ -1,0 +1,85 @@
+using Kiln.Contracts;
+using Kiln.Data;
+using Kiln.Data.Sqlite;
+using Kiln.Server.AgentApi;
+using Kiln.Server.Auth;
+using Kiln.Server.Background;
+using Kiln.Server.Builds;
+using Kiln.Server.Health;
+using Kiln.Server.Infrastructure;
+using Kiln.Server.Logs;
+using Kiln.Server.Projects;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Server;
+
+/// <summary>Builds the server's web application; used by <c>kiln server</c> and by tests, so both run
+/// the same composition. The caller owns the lifetime (signals, ordering with the local agent).</summary>
+public static class ServerHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Configuration.AddEnvironmentVariables("KILN_");
+        builder.Services.AddOptions<KilnServerOptions>()
+            .Bind(builder.Configuration.GetSection(KilnServerOptions.Section))
+            .Bind(builder.Configuration)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddDbContext<KilnDbContext>((sp, o) =>
+            o.UseKilnSqlite(SqliteDatabase.ConnectionString(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.Data)));
+        builder.Services.AddKilnStores();
+        builder.Services.AddSingleton<ChangeNotifier>();
+        builder.Services.AddSingleton<DatabaseReadiness>();
+        builder.Services.AddSingleton<Git>();
+        builder.Services.AddSingleton<GitMirror>();
+        builder.Services.AddSingleton<LeaseBuilder>();
+        builder.Services.AddScoped<ProjectService>();
+        builder.Services.AddScoped<BuildTrigger>();
+        builder.Services.AddScoped<BuildQueries>();
+        builder.Services.AddScoped<BuildCanceler>();
+        builder.Services.AddScoped<AdminBootstrap>();
+        builder.Services.AddScoped<LocalAgentEnrollment>();
+        builder.Services.AddHostedService<LeaseReaper>();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, KilnJsonContext.Default));
+        builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(KilnClaims.UserPolicy, p => p.RequireClaim(KilnClaims.Kind, "user"))
+            .AddPolicy(KilnClaims.AgentPolicy, p => p.RequireClaim(KilnClaims.Kind, "agent"));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthEndpoints();
+        app.MapProjectEndpoints();
+        app.MapBuildEndpoints();
+        app.MapLogEndpoints();
+        app.MapAgentEndpoints();
+        return app;
+    }
+
+    /// <summary>Creates the data folder, applies migrations and makes the first admin. Call before <c>StartAsync</c>.</summary>
+    public static async Task<InitialAdmin?> PrepareAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        var options = app.Services.GetRequiredService<IOptions<KilnServerOptions>>().Value;
+        Directory.CreateDirectory(options.Data);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KilnDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+        app.Services.GetRequiredService<DatabaseReadiness>().MarkMigrated();
+        return await scope.ServiceProvider.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Text;
+using Kiln.Core.Pipelines;
+
+namespace Kiln.Core.Tests.Pipelines;
+
+public sealed class PipelineParserRobustnessTests
+{
+    private const string Valid = """
+        on: { push: { branches: [main] } }
+        env:
+          CONFIGURATION: Release
+        jobs:
+          build:
+            env: { A: "1" }
+            timeout: 20m
+            steps:
+              - name: compile
+                run: |
+                  make all
+                  make pack
+              - run: ./pack.sh
+                timeout: 5m
+          test:
+            needs: [build]
+            steps:
+              - ./test.sh
+        """;
+
+    [Fact]
+    public void The_mutation_seed_is_valid() => Assert.True(PipelineParser.Parse(Valid).Success);
+
+    [Fact]
+    public void Billion_laughs_fails_fast()
+    {
+        var yaml = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 10; i++)
+        {
+            yaml.Append($"a{i}: &a{i} [");
+            yaml.AppendJoin(", ", Enumerable.Repeat($"*a{i - 1}", 10));
+            yaml.Append("]\n");
+        }
+
+        yaml.Append("jobs: { a: { steps: [x] } }\n");
+        var watch = Stopwatch.StartNew();
+
+        var result = PipelineParser.Parse(yaml.ToString());
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("too large or complex", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, error.Line); // a3 already stands for 11,111 nodes
+    }
+
+    [Fact]
+    public void Many_plain_nodes_over_the_limit_are_rejected()
+    {
+        var yaml = "env:\n" + string.Concat(Enumerable.Range(0, 6000).Select(i => $"  V{i}: x\n")) + "jobs: { a: { steps: [x] } }\n";
+
+        var error = Assert.Single(PipelineParser.Parse(yaml).Errors);
+
+        Assert.Contains("more than 10000 nodes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(97, true)] // 3 mappings (top, jobs, job) + 97 lists = 100 levels
+    [InlineData(98, false)]
+    [InlineData(100_000, false)]
+    public void Deep_nesting_is_an_error_not_a_crash(int lists, bool withinLimit)
+    {
+        var yaml = "jobs:\n  a:\n    steps: [x]\n    matrix: " + new string('[', lists) + new string(']', lists) + "\n";
+
+        var result = PipelineParser.Parse(yaml);
+
+        Assert.Equal(withinLimit, result.Success);
+        if (!withinLimit)
+        {
+            var error = Assert.Single(result.Errors);
+            Assert.Equal("the document is nested deeper than 100 levels", error.Message);
+        }
+    }
+
+    [Fact]
+    public void Deep_nesting_through_aliases_is_an_error()
+    {
+        var yaml = "x: &deep " + new string('[', 60) + new string(']', 60) + "\ny: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*deep]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\njobs: { a: { steps: [x] } }\n";
+
+        var error = Assert.Single(PipelineParser.Parse(yaml).Errors);
+
+        Assert.Equal("the document is nested deeper than 100 levels", error.Message);
+    }
+
+    [Theory]
+    [InlineData("\0")]
+    [InlineData("\uFEFF")]
+    [InlineData("{")]
+    [InlineData("]")]
+    [InlineData("&a")]
+    [InlineData("*")]
+    [InlineData("!!binary ~")]
+    [InlineData("%YAML 9.9\n---\na: 1")]
+    [InlineData("? ? ? ?")]
+    [InlineData("jobs: { a: { steps: [x] } }\n...\n...\n")]
+    [InlineData("'unterminated")]
+    [InlineData("a: b: c")]
+    [InlineData("\ud800")]
+    public void Odd_inputs_never_throw(string yaml)
+    {
+        var result = PipelineParser.Parse(yaml);
+
+        Assert.True(result.Success || result.Errors.Count > 0);
+    }
+
+    [Fact]
+    public void Random_mutations_of_a_valid_file_never_throw()
+    {
+        var random = new Random(20240611);
+        const string Alphabet = ":-[]{},&*!|>'\"#?% \n\t\r\0abcxyz019~@`";
+        var watch = Stopwatch.StartNew();
+        int succeeded = 0, failed = 0;
+        for (var i = 0; i < 2000 && watch.Elapsed < TimeSpan.FromSeconds(20); i++)
+        {
+            var text = new StringBuilder(Valid);
+            var edits = random.Next(1, 6);
+            for (var e = 0; e < edits; e++)
+            {
+                var at = random.Next(text.Length);
+                switch (random.Next(4))
+                {
+                    case 0:
+                        text.Remove(at, Math.Min(random.Next(1, 8), text.Length - at));
+                        break;
+                    case 1:
+                        text.Insert(at, Alphabet[random.Next(Alphabet.Length)]);
+                        break;
+                    case 2:
+                        text[at] = Alphabet[random.Next(Alphabet.Length)];
+                        break;
+                    default:
+                        var from = random.Next(text.Length);
+                        var length = Math.Min(random.Next(1, 20), text.Length - from);
+                        text.Insert(at, text.ToString(from, length));
+                        break;
+                }
+
+                if (text.Length == 0)
+                {
+                    text.Append(Valid);
+                }
+            }
+
+            var mutated = text.ToString();
+            var result = PipelineParser.Parse(mutated);
+
+            Assert.True(result.Success ^ (result.Errors.Count > 0), mutated);
+            Assert.All(result.Errors, error => Assert.True(error.Line >= 1 && error.Column >= 1, $"{error} in\n{mutated}"));
+            if (result.Success)
+            {
+                succeeded++;
+                Assert.NotEmpty(result.Pipeline!.Jobs);
+            }
+            else
+            {
+                failed++;
+            }
+        }
+
+        Assert.Equal(2000, succeeded + failed);
+        Assert.True(succeeded > 0 && failed > 0, $"{succeeded} succeeded, {failed} failed");
+    }
+}
