@@ -27,10 +27,9 @@ public static class ServerHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Configuration.AddEnvironmentVariables("KILN_");
+        KilnEnvironment.AddTo(builder.Configuration, Environment.GetEnvironmentVariables());
         builder.Services.AddOptions<KilnServerOptions>()
             .Bind(builder.Configuration.GetSection(KilnServerOptions.Section))
-            .Bind(builder.Configuration)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
