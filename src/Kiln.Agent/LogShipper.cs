@@ -12,7 +12,7 @@ namespace Kiln.Agent;
 /// sealed chunks is bounded, so a step that floods output is slowed down instead of filling memory.</summary>
 public sealed class LogShipper : ILogSink, IAsyncDisposable
 {
-    public const int ChunkChars = 256 * 1024;
+    public const int ChunkChars = 1024 * 1024;
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly ServerClient _server;

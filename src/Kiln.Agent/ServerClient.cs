@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Serialization.Metadata;
 using Kiln.Contracts;
 using Kiln.Contracts.AgentProtocol;
@@ -36,22 +38,35 @@ public sealed class ServerClient(HttpClient http, ILogger<ServerClient> logger)
         SendOnceAsync(jobId, $"api/v1/agent/jobs/{jobId}/watch", new WatchRequest(lease, waitSeconds), KilnJsonContext.Default.WatchRequest, KilnJsonContext.Default.WatchResponse, cancellationToken);
 
     public Task<AgentAck> ReportStepAsync(long jobId, int index, StepReport report, CancellationToken cancellationToken) =>
-        SendReliablyAsync(jobId, $"api/v1/agent/jobs/{jobId}/steps/{index}", report, KilnJsonContext.Default.StepReport, cancellationToken);
+        SendReliablyAsync(jobId, $"api/v1/agent/jobs/{jobId}/steps/{index}", () => JsonContent.Create(report, KilnJsonContext.Default.StepReport), null, cancellationToken);
 
     public Task<AgentAck> AppendLogAsync(long jobId, LogChunkUpload chunk, CancellationToken cancellationToken) =>
-        SendReliablyAsync(jobId, $"api/v1/agent/jobs/{jobId}/log", chunk, KilnJsonContext.Default.LogChunkUpload, cancellationToken);
+        SendReliablyAsync(
+            jobId,
+            $"api/v1/agent/jobs/{jobId}/log?sequence={chunk.Sequence}&lines={chunk.LineCount}",
+            () => new StringContent(chunk.Text, Encoding.UTF8, "text/plain"),
+            headers =>
+            {
+                headers.Add(LogChunkWire.LeaseHeader, chunk.LeaseToken);
+                headers.Add(LogChunkWire.TimesHeader, LogChunkWire.FormatTimes(chunk.Times));
+            },
+            cancellationToken);
 
     public Task<AgentAck> CompleteAsync(long jobId, CompleteJobRequest request, CancellationToken cancellationToken) =>
-        SendReliablyAsync(jobId, $"api/v1/agent/jobs/{jobId}/complete", request, KilnJsonContext.Default.CompleteJobRequest, cancellationToken);
+        SendReliablyAsync(jobId, $"api/v1/agent/jobs/{jobId}/complete", () => JsonContent.Create(request, KilnJsonContext.Default.CompleteJobRequest), null, cancellationToken);
 
-    private async Task<AgentAck> SendReliablyAsync<T>(long jobId, string path, T body, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private async Task<AgentAck> SendReliablyAsync(long jobId, string path, Func<HttpContent> content, Action<HttpRequestHeaders>? headers, CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
         while (true)
         {
             try
             {
-                return await SendOnceAsync(jobId, path, body, type, KilnJsonContext.Default.AgentAck, cancellationToken);
+                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content() };
+                headers?.Invoke(request.Headers);
+                using var response = await http.SendAsync(request, cancellationToken);
+                await EnsureSuccessAsync(response, jobId, cancellationToken);
+                return (await response.Content.ReadFromJsonAsync(KilnJsonContext.Default.AgentAck, cancellationToken))!;
             }
             catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {

@@ -21,7 +21,6 @@ namespace Kiln.Contracts;
 [JsonSerializable(typeof(WatchRequest))]
 [JsonSerializable(typeof(WatchResponse))]
 [JsonSerializable(typeof(StepReport))]
-[JsonSerializable(typeof(LogChunkUpload))]
 [JsonSerializable(typeof(CompleteJobRequest))]
 [JsonSerializable(typeof(AgentAck))]
 [JsonSerializable(typeof(ProblemResource))]

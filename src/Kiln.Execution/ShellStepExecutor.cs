@@ -15,7 +15,7 @@ namespace Kiln.Execution;
 /// freshly forked child never is, so it calls <c>setsid()</c> in place: the pid .NET gets is
 /// the session and process-group leader for the whole step, and the same pid then runs sh and
 /// bash through <c>exec</c>. stdin is /dev/null; stderr joins stdout in one pipe so their order
-/// is kept. The environment is the agent's, plus <see cref="StepRequest.Environment"/>, plus
+/// is kept. The environment is the agent's without its <c>KILN_*</c> settings, plus <see cref="StepRequest.Environment"/>, plus
 /// <c>KILN_JOB_COOKIE</c> for <see cref="ProcessTreeSweeper"/>. See <see cref="IStepExecutor"/>
 /// for the semantics.
 /// </remarks>
@@ -228,6 +228,12 @@ public sealed class ShellStepExecutor(
         foreach (string argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        // The agent's own KILN_ settings (its token, a bootstrap admin token) are not the step's business.
+        foreach (var inherited in startInfo.Environment.Keys.Where(k => k.StartsWith("KILN_", StringComparison.Ordinal)).ToList())
+        {
+            startInfo.Environment.Remove(inherited);
         }
 
         foreach ((string name, string value) in request.Environment)

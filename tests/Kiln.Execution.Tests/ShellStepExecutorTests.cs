@@ -51,6 +51,25 @@ public sealed class ShellStepExecutorTests
     }
 
     [Fact]
+    public async Task The_agents_own_kiln_settings_do_not_reach_the_step()
+    {
+        // A bootstrap admin token in the agent's environment must not leak into user scripts.
+        Environment.SetEnvironmentVariable("KILN_SECRET_FOR_TEST", "leaked");
+        try
+        {
+            var sink = new CollectingSink();
+
+            await _harness.RunAsync("echo \"${KILN_SECRET_FOR_TEST-unset}\"", sink);
+
+            Assert.Equal(["unset"], sink.Texts);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("KILN_SECRET_FOR_TEST", null);
+        }
+    }
+
+    [Fact]
     public async Task Runs_in_the_working_directory()
     {
         string directory = Directory.CreateTempSubdirectory("kiln-wd-").FullName;

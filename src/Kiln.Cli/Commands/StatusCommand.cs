@@ -72,6 +72,10 @@ public static class StatusCommand
         foreach (var job in b.Jobs)
         {
             table.AddRow($"[bold]{Markup.Escape(job.Name)}[/]", Output.Status(job.Status), "", Output.Duration(job.StartedAt, job.FinishedAt, ctx.Time), Markup.Escape(job.Agent ?? ""));
+            if (job.Message is { } message)
+            {
+                table.AddRow($"  [grey]{Markup.Escape(message)}[/]", "", "", "", "");
+            }
             foreach (var step in job.Steps)
             {
                 table.AddRow("  " + Markup.Escape(step.Name), Output.Status(step.Status), step.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "", Output.Duration(step.StartedAt, step.FinishedAt, ctx.Time), "");

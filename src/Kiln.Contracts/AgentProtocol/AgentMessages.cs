@@ -47,10 +47,9 @@ public sealed record WatchResponse(bool CancelRequested);
 /// Status is a step wire status (running, succeeded, failed, canceled, timed_out, skipped).</summary>
 public sealed record StepReport(string LeaseToken, string Status, int? ExitCode, DateTimeOffset At);
 
-/// <summary><c>POST /api/v1/agent/jobs/{jobId}/log</c>: appends chunk <c>Sequence</c> (0, 1, 2, … with no gaps).
+/// <summary>A chunk of a job's log, as <see cref="LogChunkWire"/> puts it on the wire.
 /// <c>Text</c> is whole lines, each ending in '\n'. <c>Times</c> gives each line's timestamp compactly:
-/// entry (line, unixMs) means lines from index <c>line</c> on were read at <c>unixMs</c>, until the next entry.
-/// Resending a sequence already stored is a no-op that answers 200.</summary>
+/// entry (line, unixMs) means lines from index <c>line</c> on were read at <c>unixMs</c>, until the next entry.</summary>
 public sealed record LogChunkUpload(string LeaseToken, long Sequence, string Text, int LineCount, IReadOnlyList<LineTime> Times);
 
 public sealed record LineTime(int Line, long UnixMs);

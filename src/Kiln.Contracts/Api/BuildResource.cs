@@ -19,6 +19,7 @@ public sealed record BuildResource(
     IReadOnlyDictionary<string, string> Inputs,
     IReadOnlyList<JobResource> Jobs);
 
+/// <summary>A job of a build. <c>Message</c> says why a job ended the way it did when Kiln knows more than the status (an agent lost, a checkout that failed).</summary>
 public sealed record JobResource(
     long Id,
     string Name,
@@ -30,7 +31,8 @@ public sealed record JobResource(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     long LogBytes,
-    IReadOnlyList<StepResource> Steps);
+    IReadOnlyList<StepResource> Steps,
+    string? Message = null);
 
 public sealed record StepResource(string Name, string Status, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 

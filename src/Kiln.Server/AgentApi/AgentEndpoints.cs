@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text;
 using Kiln.Contracts.AgentProtocol;
 using Kiln.Core.Builds;
 using Kiln.Data;
@@ -105,21 +106,30 @@ public static class AgentEndpoints
         return TypedResults.Ok(new AgentAck(await queue.IsCancelRequestedAsync(jobId, report.LeaseToken, ct) == true));
     }
 
+    /// <summary>See <see cref="LogChunkWire"/> for the wire format.</summary>
     private static async Task<Results<Ok<AgentAck>, ProblemHttpResult>> LogAsync(
-        long jobId, LogChunkUpload chunk, ILogStore logs, ChangeNotifier notifier, CancellationToken ct)
+        long jobId, long sequence, int lines, HttpRequest request, ILogStore logs, ChangeNotifier notifier, CancellationToken ct)
     {
-        if (chunk.Sequence < 0 || chunk.Text.Length > 0 && !chunk.Text.EndsWith('\n'))
+        var lease = request.Headers[LogChunkWire.LeaseHeader].ToString();
+        if (lease.Length == 0 || !LogChunkWire.TryParseTimes(request.Headers[LogChunkWire.TimesHeader].ToString(), out var times))
+        {
+            return Problems.BadRequest($"A log chunk needs the {LogChunkWire.LeaseHeader} header and a well-formed {LogChunkWire.TimesHeader} header.");
+        }
+
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(ct);
+        if (sequence < 0 || lines < 0 || (text.Length > 0 && !text.EndsWith('\n')))
         {
             return Problems.BadRequest("A log chunk has a sequence >= 0 and whole lines, each ending in '\\n'.");
         }
 
-        var times = LogSlice.FormatTimes(chunk.Times.Select(t => (t.Line, t.UnixMs)));
-        switch (await logs.AppendAsync(jobId, chunk.LeaseToken, chunk.Sequence, chunk.Text, chunk.LineCount, times, ct))
+        var stored = LogSlice.FormatTimes(times.Select(t => (t.Line, t.UnixMs)));
+        switch (await logs.AppendAsync(jobId, lease, sequence, text, lines, stored, ct))
         {
             case LogAppendResult.StaleLease:
                 return StaleLease(jobId);
             case LogAppendResult.OutOfOrder:
-                return Problems.Conflict($"Log chunk {chunk.Sequence} of job {jobId} arrived before the chunks ahead of it.");
+                return Problems.Conflict($"Log chunk {sequence} of job {jobId} arrived before the chunks ahead of it.");
             case LogAppendResult.Appended:
                 notifier.Notify(ChangeNotifier.Job(jobId));
                 break;

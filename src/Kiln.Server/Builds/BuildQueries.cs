@@ -96,5 +96,6 @@ public sealed class BuildQueries(KilnDbContext db)
         j.LogBytes,
         j.Steps.OrderBy(s => s.Index)
             .Select(s => new StepResource(s.Name, StatusNames.ToWire(s.Status), s.ExitCode, s.StartedAt.AsUtc(), s.FinishedAt.AsUtc()))
-            .ToList());
+            .ToList(),
+        j.Message);
 }
