@@ -59,13 +59,18 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
 
             foreach (var step in lease.Steps)
             {
-                if (outcome != StepOutcome.Succeeded)
+                if (outcome == StepOutcome.Error || !ShouldRun(step.If, outcome, stop.IsCancellationRequested))
                 {
                     await ReportAsync(lease, step.Index, "skipped", null, leaseLost.Token);
                     continue;
                 }
 
-                outcome = await RunStepAsync(lease, step, env, workspace, cookie, log, stop.Token, leaseLost.Token);
+                var result = await RunStepAsync(lease, step, env, workspace, cookie, log, stop.Token, leaseLost.Token);
+                // A failure the step may have (continue-on-error) leaves the job's outcome as it was.
+                if (result != StepOutcome.Succeeded && !(result == StepOutcome.Failed && step.ContinueOnError) && outcome == StepOutcome.Succeeded)
+                {
+                    outcome = result;
+                }
             }
 
             status = FinalStatus(outcome, agentStopping.IsCancellationRequested, canceledByUser.IsCancellationRequested, jobTimeout.IsCancellationRequested);
@@ -129,7 +134,10 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         }
 
         var timeout = step.TimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
-        var result = await executor.RunAsync(new StepRequest(step.Run, workspace, env, timeout, cookie), log, stop);
+        var directory = Path.GetFullPath(Path.Combine(workspace, step.WorkingDirectory ?? "."));
+        var result = directory == workspace || directory.StartsWith(workspace + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? await executor.RunAsync(new StepRequest(step.Run, directory, env, timeout, cookie, step.Shell), log, stop)
+            : new StepResult(StepOutcome.Error, null, $"working-directory '{step.WorkingDirectory}' is outside the workspace");
         var status = result.Outcome switch
         {
             StepOutcome.Succeeded => "succeeded",
@@ -148,7 +156,8 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         }
 
         await ReportAsync(lease, step.Index, status, result.ExitCode, reportToken);
-        return result.Outcome;
+        // A step that could not start (a missing working directory, say) is the pipeline's failure, not Kiln's.
+        return result.Outcome == StepOutcome.Error ? StepOutcome.Failed : result.Outcome;
     }
 
     private async Task<StepOutcome> CheckoutAsync(JobSource source, string workspace, string cookie, ILogSink log, CancellationToken stop)
@@ -226,6 +235,15 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
 
     private ValueTask WriteKilnLineAsync(ILogSink log, string text, CancellationToken token) =>
         log.WriteAsync(new LogLine(time.GetUtcNow(), "[kiln] " + text), token);
+
+    /// <summary>GitHub Actions' step conditions: <c>success</c> runs while nothing failed, <c>failure</c> only
+    /// after a failure, <c>always</c> either way. After a cancel nothing more runs.</summary>
+    private static bool ShouldRun(string condition, StepOutcome jobSoFar, bool stopped) => !stopped && condition switch
+    {
+        "always" => true,
+        "failure" => jobSoFar != StepOutcome.Succeeded,
+        _ => jobSoFar == StepOutcome.Succeeded,
+    };
 
     private static string FinalStatus(StepOutcome outcome, bool agentStopping, bool canceledByUser, bool jobTimedOut) => outcome switch
     {

@@ -16,7 +16,7 @@ public static class Program
     public static async Task<int> RunAsync(string[] args, CommandContext ctx)
     {
         var root = new RootCommand("Kiln: a self-hosted CI server, agent and client in one binary.");
-        root.Options.Add(CommandContext.JsonOption);
+        root.Options.Add(ctx.JsonOption);
         root.Subcommands.Add(ServerCommand.Create(ctx));
         root.Subcommands.Add(ProjectCommands.Create(ctx));
         root.Subcommands.Add(BuildCommand.Create(ctx));

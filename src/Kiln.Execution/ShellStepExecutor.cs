@@ -10,7 +10,8 @@ namespace Kiln.Execution;
 /// </summary>
 /// <remarks>
 /// The script is written to a private temp folder and started as
-/// <c>setsid /bin/sh -c 'exec "$@" &lt;/dev/null 2&gt;&amp;1' kiln-step /bin/bash --noprofile --norc -eo pipefail SCRIPT</c>.
+/// <c>setsid /bin/sh -c 'exec "$@" &lt;/dev/null 2&gt;&amp;1' kiln-step SHELL-COMMAND</c>, where the shell command
+/// comes from <see cref="ShellCommand"/> (by default <c>/bin/bash --noprofile --norc -eo pipefail SCRIPT</c>).
 /// <c>setsid</c> (util-linux) forks only when its caller is a process-group leader, which a
 /// freshly forked child never is, so it calls <c>setsid()</c> in place: the pid .NET gets is
 /// the session and process-group leader for the whole step, and the same pid then runs sh and
@@ -25,7 +26,6 @@ public sealed class ShellStepExecutor(
     ShellExecutorOptions options) : IStepExecutor
 {
     private const string Launcher = "exec \"$@\" </dev/null 2>&1";
-    private const string ScriptFileName = "step.sh";
     private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
 
     /// <summary>Test hook: called with the step's pid (= its process-group id) right after it started.</summary>
@@ -57,10 +57,20 @@ public sealed class ShellStepExecutor(
             return Error($"the working directory '{request.WorkingDirectory}' does not exist");
         }
 
+        ShellCommand shell;
+        try
+        {
+            shell = ShellCommand.For(request.Shell, options.BashPath);
+        }
+        catch (ArgumentException ex)
+        {
+            return Error(ex.Message);
+        }
+
         string directory = Path.Combine(options.TempDirectory ?? Path.GetTempPath(), "kiln-step-" + Guid.NewGuid().ToString("N"));
         try
         {
-            string script = Path.Combine(directory, ScriptFileName);
+            string script = Path.Combine(directory, shell.ScriptFileName);
             try
             {
                 Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -224,7 +234,7 @@ public sealed class ShellStepExecutor(
             RedirectStandardOutput = true,
             WorkingDirectory = request.WorkingDirectory,
         };
-        string[] arguments = ["/bin/sh", "-c", Launcher, "kiln-step", options.BashPath, "--noprofile", "--norc", "-eo", "pipefail", script];
+        string[] arguments = ["/bin/sh", "-c", Launcher, "kiln-step", .. ShellCommand.For(request.Shell, options.BashPath, script).Arguments];
         foreach (string argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);

@@ -9,9 +9,11 @@ namespace Kiln.Execution;
 /// A non-empty value unique to the job, exported as <c>KILN_JOB_COOKIE</c> so that
 /// <see cref="ProcessTreeSweeper"/> can find every process the job started.
 /// </param>
+/// <param name="Shell">The step's <c>shell</c> (see <see cref="ShellCommand"/>); null for bash.</param>
 public sealed record StepRequest(
     string Script,
     string WorkingDirectory,
     IReadOnlyDictionary<string, string> Environment,
     TimeSpan? Timeout,
-    string JobCookie);
+    string JobCookie,
+    string? Shell = null);

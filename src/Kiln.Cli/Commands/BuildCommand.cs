@@ -37,7 +37,7 @@ public static class BuildCommand
             var build = await api.PostAsync($"api/v1/projects/{Uri.EscapeDataString(name)}/builds", new CreateBuildRequest(parse.GetValue(reference), values),
                 KilnJsonContext.Default.CreateBuildRequest, KilnJsonContext.Default.BuildResource, ct);
             var id = new BuildRef(build.Project, build.Number);
-            if (parse.GetValue(CommandContext.JsonOption) && !parse.GetValue(wait))
+            if (parse.GetValue(ctx.JsonOption) && !parse.GetValue(wait))
             {
                 await ctx.Out.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(build, KilnJsonContext.Default.BuildResource));
                 return ExitCodes.Success;

@@ -7,7 +7,7 @@ namespace Kiln.Cli.Commands;
 /// <summary>What every client command gets: the console, a clock and a way to reach the API.</summary>
 public sealed class CommandContext(IAnsiConsole console, TextWriter stdout, TextWriter stderr, TimeProvider time)
 {
-    public static readonly Option<bool> JsonOption = new("--json") { Description = "Print the API's JSON instead of a table", Recursive = true };
+    public Option<bool> JsonOption { get; } = new("--json") { Description = "Print the API's JSON instead of a table", Recursive = true };
 
     public IAnsiConsole Console { get; } = console;
     public TextWriter Out { get; } = stdout;

@@ -60,7 +60,7 @@ public static class ProjectCommands
         cmd.SetAction((parse, ct) => ctx.RunAsync(async () =>
         {
             using var api = ctx.Api();
-            if (parse.GetValue(CommandContext.JsonOption))
+            if (parse.GetValue(ctx.JsonOption))
             {
                 await ctx.Out.WriteLineAsync(await api.GetJsonAsync("api/v1/projects", ct));
                 return ExitCodes.Success;
@@ -88,7 +88,7 @@ public static class ProjectCommands
         {
             using var api = ctx.Api();
             var path = $"api/v1/projects/{Uri.EscapeDataString(parse.GetValue(name)!)}";
-            if (parse.GetValue(CommandContext.JsonOption))
+            if (parse.GetValue(ctx.JsonOption))
             {
                 await ctx.Out.WriteLineAsync(await api.GetJsonAsync(path, ct));
                 return ExitCodes.Success;

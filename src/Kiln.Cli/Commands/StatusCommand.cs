@@ -16,7 +16,7 @@ public static class StatusCommand
         cmd.SetAction((parse, ct) => ctx.RunAsync(async () =>
         {
             using var api = ctx.Api();
-            var json = parse.GetValue(CommandContext.JsonOption);
+            var json = parse.GetValue(ctx.JsonOption);
             var value = parse.GetValue(target);
             var path = value is null ? "api/v1/projects"
                 : value.Contains('#', StringComparison.Ordinal) ? BuildRef.Parse(value).ApiPath

@@ -24,12 +24,42 @@ public sealed record JobLease(
     int? TimeoutSeconds,
     long LogCapBytes,
     IReadOnlyDictionary<string, string> Environment,
-    IReadOnlyList<StepSpec> Steps);
+    IReadOnlyList<StepSpec> Steps,
+    JobRequirements? Requirements = null);
+
+/// <summary>What the job asks of the agent beyond its steps, planned from <c>.kiln.yml</c>:
+/// the matrix values, labels, container image and services, artifacts and cache. Executors that
+/// do not support a part (containers, say) fail the job with a clear message rather than ignore it.</summary>
+public sealed record JobRequirements(
+    IReadOnlyDictionary<string, string> Matrix,
+    IReadOnlyList<string> RunsOn,
+    string? Image,
+    IReadOnlyList<ServiceSpec> Services,
+    ArtifactSpec? Artifacts,
+    CacheSpec? Cache);
+
+public sealed record ServiceSpec(string Name, string Image, IReadOnlyDictionary<string, string> Environment, IReadOnlyList<string> Ports);
+
+public sealed record ArtifactSpec(IReadOnlyList<string> Paths, int? ExpireSeconds);
+
+public sealed record CacheSpec(string Key, IReadOnlyList<string> Paths);
 
 /// <summary>Where the workspace comes from: fetch <c>Commit</c> from <c>RepoUrl</c>. Null for task-only projects.</summary>
 public sealed record JobSource(string RepoUrl, string Commit);
 
-public sealed record StepSpec(int Index, string Name, string Run, IReadOnlyDictionary<string, string> Environment, int? TimeoutSeconds);
+/// <summary>One step. <c>If</c> is <c>success</c> (run while nothing failed), <c>failure</c> (only after a
+/// failure) or <c>always</c>; a step with <c>ContinueOnError</c> that fails does not fail the job.
+/// <c>WorkingDirectory</c> is relative to the workspace; <c>Shell</c> null means bash.</summary>
+public sealed record StepSpec(
+    int Index,
+    string Name,
+    string Run,
+    IReadOnlyDictionary<string, string> Environment,
+    int? TimeoutSeconds,
+    string If = "success",
+    bool ContinueOnError = false,
+    string? WorkingDirectory = null,
+    string? Shell = null);
 
 /// <summary><c>POST /api/v1/agent/jobs/{jobId}/heartbeat</c>: renews the lease. Sent every third of the lease.</summary>
 public sealed record HeartbeatRequest(string LeaseToken);

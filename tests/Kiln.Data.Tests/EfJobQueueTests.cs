@@ -1,0 +1,415 @@
+using Kiln.Core.Builds;
+using Kiln.Data.Entities;
+using Kiln.Data.Queue;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kiln.Data.Tests;
+
+public sealed class EfJobQueueTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+    private TestDatabase db = null!;
+
+    public async Task InitializeAsync() => db = await TestDatabase.CreateAsync();
+
+    public async Task DisposeAsync() => await db.DisposeAsync();
+
+    [Fact]
+    public async Task Lease_takes_the_oldest_queued_job_and_marks_it_running_under_a_token()
+    {
+        var seeded = await db.SeedBuildAsync("app",
+            ("later", JobStatus.Waiting, ["first"]),
+            ("first", JobStatus.Queued, []),
+            ("second", JobStatus.Queued, []));
+        var leasedAt = db.Time.UtcNow;
+
+        JobEntity? job;
+        await using (var ctx = db.NewContext())
+        {
+            job = await new EfJobQueue(ctx, db.Time).TryLeaseAsync(7, "agent-7", Lease, default);
+        }
+
+        Assert.NotNull(job);
+        Assert.Equal(seeded["first"], job.Id);
+        Assert.Equal(JobStatus.Running, job.Status);
+        Assert.Matches("^[0-9a-f]{32}$", job.LeaseToken);
+        Assert.Equal(leasedAt + Lease, job.LeaseExpiresAt);
+        Assert.Equal(["s0", "s1"], job.Steps.Select(s => s.Name));
+        Assert.Equal("app", job.Build?.Project?.Name);
+
+        await using var check = db.NewContext();
+        var stored = await check.Jobs.SingleAsync(j => j.Id == job.Id);
+        Assert.Equal(JobStatus.Running, stored.Status);
+        Assert.Equal(job.LeaseToken, stored.LeaseToken);
+        Assert.Equal(leasedAt + Lease, stored.LeaseExpiresAt);
+        Assert.Equal(7, stored.AgentId);
+        Assert.Equal("agent-7", stored.AgentName);
+        Assert.Equal(leasedAt, stored.StartedAt);
+        Assert.Equal(JobStatus.Queued, (await check.Jobs.SingleAsync(j => j.Id == seeded["second"])).Status);
+        Assert.Equal(JobStatus.Waiting, (await check.Jobs.SingleAsync(j => j.Id == seeded["later"])).Status);
+        var build = await check.Builds.SingleAsync(b => b.Id == seeded.BuildId);
+        Assert.Equal(BuildStatus.Running, build.Status);
+        Assert.Equal(leasedAt, build.StartedAt);
+    }
+
+    [Fact]
+    public async Task Successive_leases_take_the_next_job_then_none_when_the_queue_is_empty()
+    {
+        var older = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Queued, []));
+        var newer = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+
+        var first = await queue.TryLeaseAsync(1, "x", Lease, default);
+        var second = await queue.TryLeaseAsync(1, "x", Lease, default);
+        var third = await queue.TryLeaseAsync(2, "y", Lease, default);
+        var none = await queue.TryLeaseAsync(2, "y", Lease, default);
+
+        Assert.Equal(older["a"], first?.Id);
+        Assert.Equal(older["b"], second?.Id);
+        Assert.Equal(newer["a"], third?.Id);
+        Assert.Null(none);
+        Assert.NotEqual(first!.LeaseToken, second!.LeaseToken);
+    }
+
+    [Fact]
+    public async Task Lease_on_an_empty_queue_returns_null()
+    {
+        await db.SeedBuildAsync("app", ("w", JobStatus.Waiting, ["x"]), ("done", JobStatus.Succeeded, []));
+        await using var ctx = db.NewContext();
+
+        Assert.Null(await new EfJobQueue(ctx, db.Time).TryLeaseAsync(1, "x", Lease, default));
+    }
+
+    [Fact]
+    public async Task Two_contexts_leasing_at_once_never_get_the_same_job()
+    {
+        await db.SeedBuildAsync("app", ("only", JobStatus.Queued, []));
+        await using var ctxA = db.NewContext();
+        await using var ctxB = db.NewContext();
+
+        var results = await Task.WhenAll(
+            Task.Run(() => new EfJobQueue(ctxA, db.Time).TryLeaseAsync(1, "a", Lease, default)),
+            Task.Run(() => new EfJobQueue(ctxB, db.Time).TryLeaseAsync(2, "b", Lease, default)));
+
+        var winners = results.Where(r => r is not null).ToList();
+        Assert.Single(winners);
+        await using var check = db.NewContext();
+        var stored = await check.Jobs.SingleAsync();
+        Assert.Equal(winners[0]!.LeaseToken, stored.LeaseToken);
+        Assert.Equal(winners[0]!.AgentId, stored.AgentId);
+    }
+
+    [Fact]
+    public async Task Two_contexts_leasing_in_lockstep_split_the_queue_without_overlap()
+    {
+        const int jobCount = 30;
+        await db.SeedBuildAsync("app", 0, Enumerable.Range(0, jobCount).Select(i => ("j" + i, JobStatus.Queued, Array.Empty<string>())).ToArray());
+        await using var ctxA = db.NewContext();
+        await using var ctxB = db.NewContext();
+        var a = new EfJobQueue(ctxA, db.Time);
+        var b = new EfJobQueue(ctxB, db.Time);
+        var leased = new List<JobEntity>();
+
+        while (true)
+        {
+            var round = await Task.WhenAll(
+                Task.Run(() => a.TryLeaseAsync(1, "a", Lease, default)),
+                Task.Run(() => b.TryLeaseAsync(2, "b", Lease, default)));
+            var got = round.OfType<JobEntity>().ToList();
+            if (got.Count == 0)
+            {
+                break;
+            }
+
+            leased.AddRange(got);
+        }
+
+        Assert.Equal(jobCount, leased.Count);
+        Assert.Equal(jobCount, leased.Select(j => j.Id).Distinct().Count());
+        await using var check = db.NewContext();
+        var stored = await check.Jobs.ToDictionaryAsync(j => j.Id);
+        Assert.All(leased, j => Assert.Equal(j.LeaseToken, stored[j.Id].LeaseToken));
+    }
+
+    [Fact]
+    public async Task Many_racing_agents_each_job_is_leased_exactly_once()
+    {
+        const int jobCount = 24;
+        await db.SeedBuildAsync("app", 0, Enumerable.Range(0, jobCount).Select(i => ("j" + i, JobStatus.Queued, Array.Empty<string>())).ToArray());
+
+        var agents = Enumerable.Range(1, 4).Select(agent => Task.Run(async () =>
+        {
+            await using var ctx = db.NewContext();
+            var queue = new EfJobQueue(ctx, db.Time);
+            var mine = new List<(long Id, string Token)>();
+            while (await queue.TryLeaseAsync(agent, "agent-" + agent, Lease, default) is { } job)
+            {
+                mine.Add((job.Id, job.LeaseToken!));
+            }
+
+            return (Agent: agent, Jobs: mine);
+        })).ToList();
+        var all = (await Task.WhenAll(agents)).SelectMany(a => a.Jobs.Select(j => (a.Agent, j.Id, j.Token))).ToList();
+
+        Assert.Equal(jobCount, all.Count);
+        Assert.Equal(jobCount, all.Select(j => j.Id).Distinct().Count());
+        await using var check = db.NewContext();
+        var stored = await check.Jobs.ToDictionaryAsync(j => j.Id);
+        Assert.All(all, j =>
+        {
+            Assert.Equal(JobStatus.Running, stored[j.Id].Status);
+            Assert.Equal(j.Token, stored[j.Id].LeaseToken);
+            Assert.Equal(j.Agent, stored[j.Id].AgentId);
+        });
+    }
+
+    [Fact]
+    public async Task Renew_with_the_current_token_extends_the_expiry_from_now()
+    {
+        var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+        var job = await queue.TryLeaseAsync(1, "x", Lease, default);
+        db.Time.Advance(TimeSpan.FromSeconds(45));
+
+        var renewed = await queue.RenewAsync(job!.Id, job.LeaseToken!, Lease, default);
+
+        var expected = db.Time.UtcNow + Lease;
+        Assert.Equal((expected, false), renewed);
+        await using var check = db.NewContext();
+        Assert.Equal(expected, (await check.Jobs.SingleAsync(j => j.Id == seeded["a"])).LeaseExpiresAt);
+    }
+
+    [Fact]
+    public async Task Renew_reports_a_requested_cancel()
+    {
+        await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+        var job = await queue.TryLeaseAsync(1, "x", Lease, default);
+        await using (var other = db.NewContext())
+        {
+            await other.Jobs.ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true));
+        }
+
+        var renewed = await queue.RenewAsync(job!.Id, job.LeaseToken!, Lease, default);
+
+        Assert.True(renewed?.CancelRequested);
+        Assert.True(await queue.IsCancelRequestedAsync(job.Id, job.LeaseToken!, default));
+    }
+
+    [Fact]
+    public async Task Renew_with_a_wrong_token_returns_null_and_keeps_the_expiry()
+    {
+        var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+        var job = await queue.TryLeaseAsync(1, "x", Lease, default);
+        var originalExpiry = job!.LeaseExpiresAt;
+        db.Time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.Null(await queue.RenewAsync(job.Id, "0123456789abcdef0123456789abcdef", Lease, default));
+        Assert.Null(await queue.IsCancelRequestedAsync(job.Id, "0123456789abcdef0123456789abcdef", default));
+
+        await using var check = db.NewContext();
+        Assert.Equal(originalExpiry, (await check.Jobs.SingleAsync(j => j.Id == seeded["a"])).LeaseExpiresAt);
+    }
+
+    [Fact]
+    public async Task Report_step_with_the_current_token_records_start_and_end()
+    {
+        await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+        var job = await queue.TryLeaseAsync(1, "x", Lease, default);
+        var started = db.Time.UtcNow.AddSeconds(1);
+        var ended = db.Time.UtcNow.AddSeconds(5);
+
+        Assert.True(await queue.ReportStepAsync(job!.Id, job.LeaseToken!, 0, StepStatus.Running, null, started, default));
+        Assert.True(await queue.ReportStepAsync(job.Id, job.LeaseToken!, 0, StepStatus.Failed, 3, ended, default));
+        // A resend of the same end changes nothing and is still accepted.
+        Assert.True(await queue.ReportStepAsync(job.Id, job.LeaseToken!, 0, StepStatus.Failed, 3, ended.AddSeconds(9), default));
+
+        await using var check = db.NewContext();
+        var step = await check.Steps.SingleAsync(s => s.JobId == job.Id && s.Index == 0);
+        Assert.Equal(StepStatus.Failed, step.Status);
+        Assert.Equal(3, step.ExitCode);
+        Assert.Equal(started, step.StartedAt);
+        Assert.Equal(ended, step.FinishedAt);
+        Assert.Equal(StepStatus.Pending, (await check.Steps.SingleAsync(s => s.JobId == job.Id && s.Index == 1)).Status);
+    }
+
+    [Fact]
+    public async Task Report_step_and_complete_with_a_stale_token_are_refused_and_change_nothing()
+    {
+        var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Waiting, ["a"]));
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+        var job = await queue.TryLeaseAsync(1, "x", Lease, default);
+        Assert.True(await queue.ReportStepAsync(job!.Id, job.LeaseToken!, 0, StepStatus.Running, null, db.Time.UtcNow, default));
+        const string stale = "ffffffffffffffffffffffffffffffff";
+
+        Assert.False(await queue.ReportStepAsync(job.Id, stale, 0, StepStatus.Succeeded, 0, db.Time.UtcNow, default));
+        Assert.False(await queue.ReportStepAsync(job.Id, stale, 1, StepStatus.Running, null, db.Time.UtcNow, default));
+        Assert.Null(await queue.CompleteAsync(job.Id, stale, JobStatus.Succeeded, null, default));
+
+        await using var check = db.NewContext();
+        var stored = await check.Jobs.Include(j => j.Steps).SingleAsync(j => j.Id == seeded["a"]);
+        Assert.Equal(JobStatus.Running, stored.Status);
+        Assert.Equal(job.LeaseToken, stored.LeaseToken);
+        Assert.Null(stored.FinishedAt);
+        Assert.Equal(StepStatus.Running, stored.Steps.Single(s => s.Index == 0).Status);
+        Assert.Null(stored.Steps.Single(s => s.Index == 0).ExitCode);
+        Assert.Equal(StepStatus.Pending, stored.Steps.Single(s => s.Index == 1).Status);
+        Assert.Equal(JobStatus.Waiting, (await check.Jobs.SingleAsync(j => j.Id == seeded["b"])).Status);
+        Assert.Equal(BuildStatus.Running, (await check.Builds.SingleAsync()).Status);
+    }
+
+    [Fact]
+    public async Task A_job_given_away_fences_out_its_previous_holder()
+    {
+        var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
+        await using var ctxOld = db.NewContext();
+        await using var ctxNew = db.NewContext();
+        var oldAgent = new EfJobQueue(ctxOld, db.Time);
+        var newAgent = new EfJobQueue(ctxNew, db.Time);
+        var first = await oldAgent.TryLeaseAsync(1, "old", Lease, default);
+        // The lease expired and was put back in the queue (what the lease reaper does).
+        db.Time.Advance(Lease + TimeSpan.FromSeconds(1));
+        await using (var reaper = db.NewContext())
+        {
+            await reaper.Jobs.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Queued).SetProperty(j => j.LeaseToken, (string?)null));
+        }
+
+        var second = await newAgent.TryLeaseAsync(2, "new", Lease, default);
+
+        Assert.Equal(seeded["a"], second?.Id);
+        Assert.NotEqual(first!.LeaseToken, second!.LeaseToken);
+        Assert.Null(await oldAgent.RenewAsync(first.Id, first.LeaseToken!, Lease, default));
+        Assert.False(await oldAgent.ReportStepAsync(first.Id, first.LeaseToken!, 0, StepStatus.Running, null, db.Time.UtcNow, default));
+        Assert.Null(await oldAgent.CompleteAsync(first.Id, first.LeaseToken!, JobStatus.Failed, "late", default));
+        Assert.NotNull(await newAgent.CompleteAsync(second.Id, second.LeaseToken!, JobStatus.Succeeded, null, default));
+
+        await using var check = db.NewContext();
+        var stored = await check.Jobs.SingleAsync();
+        Assert.Equal(JobStatus.Succeeded, stored.Status);
+        Assert.Equal(2, stored.AgentId);
+        Assert.Null(stored.Message);
+    }
+
+    [Fact]
+    public async Task Complete_releases_waiting_dependents_whose_needs_all_succeeded()
+    {
+        var seeded = await db.SeedBuildAsync("app",
+            ("compile", JobStatus.Queued, []),
+            ("lint", JobStatus.Queued, []),
+            ("test", JobStatus.Waiting, ["compile"]),
+            ("package", JobStatus.Waiting, ["compile", "lint"]),
+            ("deploy", JobStatus.Waiting, ["test"]));
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+        var compile = await queue.TryLeaseAsync(1, "x", Lease, default);
+        Assert.True(await queue.ReportStepAsync(compile!.Id, compile.LeaseToken!, 0, StepStatus.Running, null, db.Time.UtcNow, default));
+        db.Time.Advance(TimeSpan.FromSeconds(10));
+
+        var completion = await queue.CompleteAsync(compile.Id, compile.LeaseToken!, JobStatus.Succeeded, null, default);
+
+        Assert.Equal(new JobCompletion(seeded.BuildId, true, BuildStatus.Running), completion);
+        await using var check = db.NewContext();
+        var jobs = await check.Jobs.Include(j => j.Steps).ToDictionaryAsync(j => j.Name);
+        Assert.Equal(JobStatus.Succeeded, jobs["compile"].Status);
+        Assert.Null(jobs["compile"].LeaseToken);
+        Assert.Null(jobs["compile"].LeaseExpiresAt);
+        Assert.Equal(db.Time.UtcNow, jobs["compile"].FinishedAt);
+        // The step that was running ends with the job; the one never reached is skipped.
+        Assert.Equal(StepStatus.Succeeded, jobs["compile"].Steps.Single(s => s.Index == 0).Status);
+        Assert.Equal(StepStatus.Skipped, jobs["compile"].Steps.Single(s => s.Index == 1).Status);
+        Assert.Equal(JobStatus.Queued, jobs["test"].Status);
+        Assert.Equal(db.Time.UtcNow, jobs["test"].QueuedAt);
+        Assert.Equal(JobStatus.Waiting, jobs["package"].Status);
+        Assert.Equal(JobStatus.Waiting, jobs["deploy"].Status);
+        Assert.Equal(JobStatus.Queued, jobs["lint"].Status);
+        Assert.Equal(BuildStatus.Running, (await check.Builds.SingleAsync()).Status);
+
+        // The released job is now leasable after the one queued before it.
+        Assert.Equal(seeded["lint"], (await queue.TryLeaseAsync(1, "x", Lease, default))?.Id);
+        Assert.Equal(seeded["test"], (await queue.TryLeaseAsync(1, "x", Lease, default))?.Id);
+    }
+
+    [Fact]
+    public async Task Complete_with_failure_skips_dependents_transitively_and_fails_the_build()
+    {
+        var seeded = await db.SeedBuildAsync("app",
+            ("compile", JobStatus.Queued, []),
+            ("test", JobStatus.Waiting, ["compile"]),
+            ("deploy", JobStatus.Waiting, ["test"]));
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+        var compile = await queue.TryLeaseAsync(1, "x", Lease, default);
+        Assert.True(await queue.ReportStepAsync(compile!.Id, compile.LeaseToken!, 0, StepStatus.Running, null, db.Time.UtcNow, default));
+        db.Time.Advance(TimeSpan.FromSeconds(3));
+
+        var completion = await queue.CompleteAsync(compile.Id, compile.LeaseToken!, JobStatus.Failed, "exit 1", default);
+
+        Assert.Equal(new JobCompletion(seeded.BuildId, false, BuildStatus.Failed), completion);
+        await using var check = db.NewContext();
+        var jobs = await check.Jobs.Include(j => j.Steps).ToDictionaryAsync(j => j.Name);
+        Assert.Equal(JobStatus.Failed, jobs["compile"].Status);
+        Assert.Equal("exit 1", jobs["compile"].Message);
+        Assert.Equal(StepStatus.Failed, jobs["compile"].Steps.Single(s => s.Index == 0).Status);
+        Assert.Equal(StepStatus.Skipped, jobs["compile"].Steps.Single(s => s.Index == 1).Status);
+        foreach (var name in new[] { "test", "deploy" })
+        {
+            Assert.Equal(JobStatus.Skipped, jobs[name].Status);
+            Assert.Equal(db.Time.UtcNow, jobs[name].FinishedAt);
+            Assert.All(jobs[name].Steps, s => Assert.Equal(StepStatus.Skipped, s.Status));
+        }
+
+        var build = await check.Builds.SingleAsync();
+        Assert.Equal(BuildStatus.Failed, build.Status);
+        Assert.Equal(db.Time.UtcNow, build.FinishedAt);
+        Assert.Null(await queue.TryLeaseAsync(1, "x", Lease, default));
+    }
+
+    [Fact]
+    public async Task Completing_the_last_job_succeeds_the_build()
+    {
+        var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Waiting, ["a"]));
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+        var a = await queue.TryLeaseAsync(1, "x", Lease, default);
+        Assert.Equal(BuildStatus.Running, (await queue.CompleteAsync(a!.Id, a.LeaseToken!, JobStatus.Succeeded, null, default))?.BuildStatus);
+        var b = await queue.TryLeaseAsync(1, "x", Lease, default);
+        db.Time.Advance(TimeSpan.FromMinutes(2));
+
+        var completion = await queue.CompleteAsync(b!.Id, b.LeaseToken!, JobStatus.Succeeded, null, default);
+
+        Assert.Equal(new JobCompletion(seeded.BuildId, false, BuildStatus.Succeeded), completion);
+        await using var check = db.NewContext();
+        var build = await check.Builds.SingleAsync();
+        Assert.Equal(BuildStatus.Succeeded, build.Status);
+        Assert.Equal(db.Time.UtcNow, build.FinishedAt);
+    }
+
+    [Fact]
+    public async Task Complete_is_fenced_a_second_complete_with_the_same_token_returns_null()
+    {
+        var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+        var job = await queue.TryLeaseAsync(1, "x", Lease, default);
+        Assert.NotNull(await queue.CompleteAsync(job!.Id, job.LeaseToken!, JobStatus.Succeeded, null, default));
+        db.Time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Null(await queue.CompleteAsync(job.Id, job.LeaseToken!, JobStatus.Failed, "again", default));
+        Assert.Null(await queue.RenewAsync(job.Id, job.LeaseToken!, Lease, default));
+        Assert.False(await queue.ReportStepAsync(job.Id, job.LeaseToken!, 0, StepStatus.Running, null, db.Time.UtcNow, default));
+
+        await using var check = db.NewContext();
+        var stored = await check.Jobs.SingleAsync(j => j.Id == seeded["a"]);
+        Assert.Equal(JobStatus.Succeeded, stored.Status);
+        Assert.Null(stored.Message);
+        Assert.Equal(BuildStatus.Succeeded, (await check.Builds.SingleAsync()).Status);
+    }
+}

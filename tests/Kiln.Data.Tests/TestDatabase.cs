@@ -1,0 +1,126 @@
+using Kiln.Core.Builds;
+using Kiln.Data.Entities;
+using Kiln.Data.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kiln.Data.Tests;
+
+/// <summary>A clock the test moves by hand.</summary>
+internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset now = start;
+
+    public DateTime UtcNow => now.UtcDateTime;
+
+    public override DateTimeOffset GetUtcNow() => now;
+
+    public void Advance(TimeSpan by) => now += by;
+}
+
+/// <summary>A fresh, migrated SQLite file in its own temp folder, owned by one test.</summary>
+internal sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly string directory;
+    private readonly string connectionString;
+
+    private TestDatabase(string directory)
+    {
+        this.directory = directory;
+        connectionString = SqliteDatabase.ConnectionString(directory);
+    }
+
+    public ManualTime Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+
+    public static async Task<TestDatabase> CreateAsync()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "kiln-data-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var db = new TestDatabase(dir);
+        await using var ctx = db.NewContext();
+        await ctx.Database.MigrateAsync();
+        return db;
+    }
+
+    /// <summary>A new context on its own connection; dispose it.</summary>
+    public KilnDbContext NewContext()
+    {
+        var options = new DbContextOptionsBuilder<KilnDbContext>();
+        options.UseKilnSqlite(connectionString);
+        return new KilnDbContext(options.Options);
+    }
+
+    /// <summary>Seeds a project (once) and one queued build with the given jobs, ids in the order given,
+    /// each with two pending steps "s0" and "s1".</summary>
+    public async Task<SeededBuild> SeedBuildAsync(string project, params (string Name, JobStatus Status, string[] Needs)[] jobs) =>
+        await SeedBuildAsync(project, 2, jobs);
+
+    /// <summary>As above with <paramref name="stepsPerJob"/> pending steps "s0", "s1", … per job.</summary>
+    public async Task<SeededBuild> SeedBuildAsync(string project, int stepsPerJob, params (string Name, JobStatus Status, string[] Needs)[] jobs)
+    {
+        await using var ctx = NewContext();
+        var p = await ctx.Projects.SingleOrDefaultAsync(x => x.Name == project)
+            ?? ctx.Projects.Add(new ProjectEntity { Name = project, DefaultBranch = "main", CreatedAt = Time.UtcNow }).Entity;
+        var number = p.NextBuildNumber++;
+        var build = new BuildEntity
+        {
+            Project = p,
+            Number = number,
+            Status = BuildStatus.Queued,
+            Event = "manual",
+            TriggeredBy = "test",
+            CreatedAt = Time.UtcNow,
+        };
+        ctx.Builds.Add(build);
+        await ctx.SaveChangesAsync();
+
+        // One save per job so ids follow the order given.
+        var ids = new Dictionary<string, long>();
+        for (var i = 0; i < jobs.Length; i++)
+        {
+            var (name, status, needs) = jobs[i];
+            var job = new JobEntity
+            {
+                BuildId = build.Id,
+                Ordinal = i,
+                Name = name,
+                Status = status,
+                Needs = string.Join('\n', needs),
+                QueuedAt = status == JobStatus.Queued ? Time.UtcNow : null,
+            };
+            // Steps inserted in reverse so an unordered read would come back wrong.
+            for (var s = stepsPerJob - 1; s >= 0; s--)
+            {
+                job.Steps.Add(new StepEntity { Index = s, Name = "s" + s, Run = "echo " + s, Status = StepStatus.Pending });
+            }
+
+            ctx.Jobs.Add(job);
+            await ctx.SaveChangesAsync();
+            ids[name] = job.Id;
+        }
+
+        return new SeededBuild(build.Id, ids);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var connection = new SqliteConnection(connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+}
+
+internal sealed record SeededBuild(long BuildId, IReadOnlyDictionary<string, long> Jobs)
+{
+    public long this[string job] => Jobs[job];
+}
