@@ -23,6 +23,9 @@ public static class Program
         root.Subcommands.Add(StatusCommand.Create(ctx));
         root.Subcommands.Add(LogsCommand.Create(ctx));
         root.Subcommands.Add(CancelCommand.Create(ctx));
+        root.Subcommands.Add(ApproveCommand.Create(ctx));
+        root.Subcommands.Add(ValidateCommand.Create(ctx));
+        root.Subcommands.Add(Init.InitCommand.Create(ctx));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

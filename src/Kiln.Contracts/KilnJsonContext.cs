@@ -24,4 +24,6 @@ namespace Kiln.Contracts;
 [JsonSerializable(typeof(CompleteJobRequest))]
 [JsonSerializable(typeof(AgentAck))]
 [JsonSerializable(typeof(ProblemResource))]
+[JsonSerializable(typeof(ValidateRequest))]
+[JsonSerializable(typeof(ValidateResponse))]
 public sealed partial class KilnJsonContext : JsonSerializerContext;

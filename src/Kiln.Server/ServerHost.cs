@@ -8,6 +8,7 @@ using Kiln.Server.Builds;
 using Kiln.Server.Health;
 using Kiln.Server.Infrastructure;
 using Kiln.Server.Logs;
+using Kiln.Server.Pipelines;
 using Kiln.Server.Projects;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -45,6 +46,7 @@ public static class ServerHost
         builder.Services.AddScoped<BuildTrigger>();
         builder.Services.AddScoped<BuildQueries>();
         builder.Services.AddScoped<BuildCanceler>();
+        builder.Services.AddScoped<JobApprover>();
         builder.Services.AddScoped<AdminBootstrap>();
         builder.Services.AddScoped<LocalAgentEnrollment>();
         builder.Services.AddHostedService<LeaseReaper>();
@@ -67,6 +69,7 @@ public static class ServerHost
         app.MapBuildEndpoints();
         app.MapLogEndpoints();
         app.MapAgentEndpoints();
+        app.MapPipelineEndpoints();
         return app;
     }
 

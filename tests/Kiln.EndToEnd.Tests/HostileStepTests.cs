@@ -29,6 +29,25 @@ public sealed partial class HostileStepTests
     }
 
     [Fact]
+    public async Task Flood_past_the_log_cap_keeps_head_and_tail_with_a_banner()
+    {
+        // 200,000 lines (~1.3 MB) against a 200 kB cap: the head, a banner, then the last lines.
+        await using var server = await KilnServerProcess.StartNewAsync(new Dictionary<string, string> { ["KILN_LOG_CAP_BYTES"] = "200000" });
+        await server.Api.CreateTaskProjectAsync("flood", "jobs:\n  hostile:\n    steps:\n      - run: seq 200000\n");
+
+        var build = await server.Api.TriggerBuildAsync("flood", wait: true);
+
+        Assert.Equal("succeeded", build.Status);
+        var lines = await server.Api.GetLogLinesAsync("flood", 1, Job);
+        var bytes = lines.Sum(l => Encoding.UTF8.GetByteCount(l) + 1);
+        Assert.InRange(bytes, 150_000, 210_000);
+        Assert.Contains("1", lines);
+        Assert.Contains("200000", lines);
+        Assert.DoesNotContain("100000", lines);
+        Assert.Contains(lines, l => l.StartsWith("[kiln] log truncated:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Nul_and_invalid_bytes_leave_the_log_valid_utf8()
     {
         await using var s = await RepoScenario.StartAsync(Pipeline("""printf 'start-a\0b\xff-end\n'"""));

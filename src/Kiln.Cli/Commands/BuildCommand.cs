@@ -34,7 +34,7 @@ public static class BuildCommand
 
             using var api = ctx.Api();
             var name = parse.GetValue(project)!;
-            var build = await api.PostAsync($"api/v1/projects/{Uri.EscapeDataString(name)}/builds", new CreateBuildRequest(parse.GetValue(reference), values),
+            var build = await api.PostAsync($"api/v1/projects/{Uri.EscapeDataString(name)}/builds", new CreateBuildRequest(parse.GetValue(reference), values, "manual"),
                 KilnJsonContext.Default.CreateBuildRequest, KilnJsonContext.Default.BuildResource, ct);
             var id = new BuildRef(build.Project, build.Number);
             if (parse.GetValue(ctx.JsonOption) && !parse.GetValue(wait))

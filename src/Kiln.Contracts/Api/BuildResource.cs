@@ -36,5 +36,6 @@ public sealed record JobResource(
 
 public sealed record StepResource(string Name, string Status, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
-/// <summary>Body of <c>POST /api/v1/projects/{project}/builds</c>. <c>Ref</c> defaults to the project's default branch.</summary>
-public sealed record CreateBuildRequest(string? Ref, IReadOnlyDictionary<string, string>? Inputs);
+/// <summary>Body of <c>POST /api/v1/projects/{project}/builds</c>. <c>Ref</c> defaults to the project's default
+/// branch. <c>Event</c> is <c>api</c> (the default) or <c>manual</c> (a person: the CLI and the UI send it).</summary>
+public sealed record CreateBuildRequest(string? Ref, IReadOnlyDictionary<string, string>? Inputs, string? Event = null);

@@ -4,11 +4,11 @@ using Kiln.Core.Pipelines.Yaml;
 namespace Kiln.Core.Pipelines;
 
 /// <summary>Reads the value of one key into <typeparamref name="TDraft"/>; <c>path</c> is the key's dotted path.</summary>
-internal delegate void KeyReader<in TDraft>(PipelineReader reader, YamlValue value, string path, TDraft draft);
+internal delegate void KeyReader<in TDraft>(PipelineReader reader, YamlScalar key, YamlValue value, string path, TDraft draft);
 
 /// <summary>
 /// The keys a mapping of the pipeline file may hold, each with the code that reads it. A key whose
-/// reader is null is accepted and ignored (the language reserves it; a later version reads it).
+/// reader is null is accepted here and read elsewhere (<c>extends</c>, by <see cref="TemplateResolver"/>).
 /// Adding a key to the language is adding a row.
 /// </summary>
 internal sealed class KeyTable<TDraft>

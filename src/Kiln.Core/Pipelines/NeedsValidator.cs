@@ -1,6 +1,9 @@
 namespace Kiln.Core.Pipelines;
 
-/// <summary>Checks the 'needs' of all jobs together: unknown jobs, self-needs, repeats and cycles.</summary>
+/// <summary>
+/// Checks the 'needs' of all jobs together: unknown jobs, self-needs, repeats, cycles, and needs of
+/// a job that its <c>when</c> can leave out of a build while the needing job's does not.
+/// </summary>
 internal static class NeedsValidator
 {
     public static void Validate(IReadOnlyList<JobDraft> jobs, ErrorList errors)
@@ -40,12 +43,34 @@ internal static class NeedsValidator
                 else
                 {
                     edges[i].Add((target, at));
+                    if (jobs[target].When is { } when && !Covers(job.When, when))
+                    {
+                        errors.Add(
+                            at,
+                            $"'{job.Id}' needs '{need}', which its `when` can remove; '{job.Id}' would then be skipped with it",
+                            path,
+                            $"move the condition to '{job.Id}' too or drop the need");
+                    }
                 }
             }
         }
 
         ReportCycles(jobs, edges, errors);
     }
+
+    /// <summary>
+    /// True when <paramref name="needing"/> has every condition of <paramref name="needed"/> with the
+    /// same globs or events (it may have more): then whenever the needing job runs, so does the needed one.
+    /// </summary>
+    private static bool Covers(WhenDefinition? needing, WhenDefinition needed) =>
+        needing is not null
+        && Same(needing.Branches, needed.Branches)
+        && Same(needing.Tags, needed.Tags)
+        && Same(needing.Events, needed.Events)
+        && Same(needing.Changes, needed.Changes);
+
+    private static bool Same(IReadOnlyList<string>? needing, IReadOnlyList<string>? needed) =>
+        needed is null || (needing is not null && needing.ToHashSet(StringComparer.Ordinal).SetEquals(needed));
 
     /// <summary>
     /// Depth-first search without recursion, in file order; every edge back to a job still on the

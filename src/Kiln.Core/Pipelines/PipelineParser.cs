@@ -6,12 +6,16 @@ namespace Kiln.Core.Pipelines;
 public static class PipelineParser
 {
     /// <summary>
-    /// Parses <paramref name="yaml"/> and reports every problem found, each with the line and column
-    /// of the offending node. Never throws on any input: syntax errors, alias bombs (more than
+    /// Parses <paramref name="yaml"/> and reports every problem found, each with the file, line and
+    /// column of the offending node. Never throws on any input: syntax errors, alias bombs (more than
     /// 10,000 nodes once aliases are expanded) and nesting deeper than 100 levels are errors too.
     /// The result holds a pipeline only when there are no errors.
     /// </summary>
-    public static PipelineParseResult Parse(string yaml, string fileName = ".kiln.yml")
+    /// <param name="includeResolver">
+    /// Reads a file named under <c>include</c> (a path relative to the repository root) and returns
+    /// its text, or null when there is no such file. Without one, <c>include</c> is an error.
+    /// </param>
+    public static PipelineParseResult Parse(string yaml, string fileName = ".kiln.yml", Func<string, string?>? includeResolver = null)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(fileName);
@@ -22,7 +26,7 @@ public static class PipelineParser
             return new PipelineParseResult(null, errors.Sorted());
         }
 
-        var draft = new PipelineReader(errors).ReadPipeline(root);
+        var draft = new PipelineReader(errors).ReadPipeline(root, includeResolver);
         if (draft?.Jobs is { } jobs)
         {
             NeedsValidator.Validate(jobs, errors);
@@ -33,15 +37,13 @@ public static class PipelineParser
             return new PipelineParseResult(null, errors.Sorted());
         }
 
-        var pipeline = new PipelineDefinition(
-            draft.Env,
-            draft.Jobs.Select(j => new JobDefinition(
-                j.Id,
-                j.Needs.Select(n => n.Id).ToList(),
-                j.Env,
-                j.Timeout,
-                j.Steps ?? [],
-                j.Location)).ToList());
+        var pipeline = new PipelineDefinition
+        {
+            Env = draft.Env,
+            Jobs = draft.Jobs.Select(j => j.ToDefinition()).ToList(),
+            On = draft.On ?? TriggerSettings.Default,
+            Inputs = draft.Inputs,
+        };
         return new PipelineParseResult(pipeline, []);
     }
 }

@@ -4,17 +4,20 @@ namespace Kiln.Core.Pipelines;
 
 /// <summary>
 /// Reads the loaded YAML nodes into drafts, reporting every problem it meets and carrying on, so
-/// one run finds them all. Which keys exist, and who reads them, is in <see cref="PipelineKeys"/>.
+/// one run finds them all. Which keys exist, and who reads them, is in <see cref="PipelineKeys"/>;
+/// this file has the reading of the whole document and of plain values, the other parts of the
+/// class the sections of the language.
 /// </summary>
-internal sealed class PipelineReader(ErrorList errors)
+internal sealed partial class PipelineReader(ErrorList errors)
 {
     public const int MaxJobIdLength = 100;
     public const int MaxDefaultStepNameLength = 80;
 
-    public ErrorList Errors { get; } = errors;
+    /// <summary>Where errors go; a discarding list while a template's keys are read again for a job.</summary>
+    public ErrorList Errors { get; private set; } = errors;
 
     /// <summary>Reads the whole document; null when it is empty or not a mapping.</summary>
-    public PipelineDraft? ReadPipeline(YamlValue? root)
+    public PipelineDraft? ReadPipeline(YamlValue? root, Func<string, string?>? includeResolver)
     {
         if (root is null or YamlScalar { IsNull: true })
         {
@@ -30,7 +33,13 @@ internal sealed class PipelineReader(ErrorList errors)
 
         var draft = new PipelineDraft();
         ReadMapping(mapping, PipelineKeys.TopLevel, draft, path: null, where: "at the top level");
-        if (!Has(mapping, "jobs"))
+        var templates = new TemplateResolver(this, includeResolver);
+        templates.Load(draft.Include, draft.Templates);
+        if (draft.JobsNode is { } jobs)
+        {
+            draft.Jobs = ReadJobs(jobs, "jobs", templates);
+        }
+        else
         {
             Errors.Add(mapping.Location, "the pipeline has no 'jobs' mapping", hint: "add 'jobs:' with at least one job");
         }
@@ -38,21 +47,38 @@ internal sealed class PipelineReader(ErrorList errors)
         return draft;
     }
 
-    /// <summary>Reads each entry with the table's reader; reports unknown keys with a hint.</summary>
-    public void ReadMapping<TDraft>(YamlMapping mapping, KeyTable<TDraft> table, TDraft draft, string? path, string where)
+    /// <summary>
+    /// Reads each entry with the table's reader; reports unknown keys with a hint. Entries whose key
+    /// is not in <paramref name="ownKeys"/> (when given) came from a template that was checked on its
+    /// own: they are read for their values, their errors already reported.
+    /// </summary>
+    public void ReadMapping<TDraft>(YamlMapping mapping, KeyTable<TDraft> table, TDraft draft, string? path, string where, HashSet<YamlScalar>? ownKeys = null)
     {
         foreach (var (key, value) in mapping.Entries)
         {
+            var saved = Errors;
+            if (ownKeys is not null && !ownKeys.Contains(key))
+            {
+                Errors = new ErrorList("");
+            }
+
             var keyPath = Join(path, key.Value);
             if (!table.TryGet(key.Value, out var reader))
             {
                 Errors.Add(key.Location, $"unknown key '{key.Value}' {where}", keyPath, NameSuggester.Hint(key.Value, table.Names));
-                continue;
+            }
+            else
+            {
+                reader?.Invoke(this, key, value, keyPath, draft);
             }
 
-            reader?.Invoke(this, value, keyPath, draft);
+            Errors = saved;
         }
     }
+
+    /// <summary>Reads a mapping that may hold no keys at all; reports any key it has.</summary>
+    public void ReadEmptyMapping(YamlMapping mapping, string path, string where) =>
+        ReadMapping(mapping, PipelineKeys.NoKeys, [], path, where);
 
     public Dictionary<string, string> ReadEnv(YamlValue value, string path)
     {
@@ -92,96 +118,24 @@ internal sealed class PipelineReader(ErrorList errors)
         return env;
     }
 
-    public List<JobDraft> ReadJobs(YamlValue value, string path)
-    {
-        var jobs = new List<JobDraft>();
-        if (value is not YamlMapping mapping)
-        {
-            var what = value is YamlScalar { IsNull: true } ? "is empty" : $"must be a mapping of job ids to jobs, not a {value.KindName}";
-            Errors.Add(value.Location, $"'jobs' {what}", path, "add at least one job with 'steps'");
-            return jobs;
-        }
+    public TimeSpan? ReadTimeout(YamlValue value, string path) => ReadDuration(value, path, "timeout");
 
-        if (mapping.Entries.Count == 0)
-        {
-            Errors.Add(mapping.Location, "'jobs' is empty; a pipeline needs at least one job", path);
-        }
-
-        foreach (var (key, job) in mapping.Entries)
-        {
-            jobs.Add(ReadJob(key, job, $"{path}.{key.Value}"));
-        }
-
-        return jobs;
-    }
-
-    public List<(string Id, SourceLocation Location)> ReadNeeds(YamlValue value, string path)
-    {
-        var needs = new List<(string, SourceLocation)>();
-        IEnumerable<YamlValue> items = value switch
-        {
-            YamlScalar { IsNull: true } => [],
-            YamlScalar scalar => [scalar],
-            YamlSequence sequence => sequence.Items,
-            _ => [value],
-        };
-        foreach (var item in items)
-        {
-            if (item is YamlScalar { IsNull: false } scalar)
-            {
-                needs.Add((scalar.Value, scalar.Location));
-            }
-            else
-            {
-                Errors.Add(item.Location, $"'needs' must be a job id or a list of job ids, not a {item.KindName}", path);
-            }
-        }
-
-        return needs;
-    }
-
-    public TimeSpan? ReadTimeout(YamlValue value, string path)
+    public TimeSpan? ReadDuration(YamlValue value, string path, string key)
     {
         var text = value is YamlScalar scalar ? scalar.Value : value.KindName;
-        if (!DurationParser.TryParse(text, out var timeout))
+        if (!DurationParser.TryParse(text, out var duration))
         {
-            Errors.Add(value.Location, $"'timeout' must be a duration like 90s, 20m or 1h, not '{text}'", path);
+            Errors.Add(value.Location, $"'{key}' must be a duration like 90s, 20m or 1h, not '{text}'", path);
             return null;
         }
 
-        if (timeout <= TimeSpan.Zero)
+        if (duration <= TimeSpan.Zero)
         {
-            Errors.Add(value.Location, $"'timeout' must be longer than zero, not '{text}'", path);
+            Errors.Add(value.Location, $"'{key}' must be longer than zero, not '{text}'", path);
             return null;
         }
 
-        return timeout;
-    }
-
-    public List<StepDefinition> ReadSteps(YamlValue value, string path, string jobId)
-    {
-        var steps = new List<StepDefinition>();
-        if (value is not YamlSequence sequence)
-        {
-            var what = value is YamlScalar { IsNull: true } ? "is empty" : $"must be a list of steps, not a {value.KindName}";
-            Errors.Add(value.Location, $"'steps' of job '{jobId}' {what}", path, "write each step as '- run: <command>'");
-            return steps;
-        }
-
-        if (sequence.Items.Count == 0)
-        {
-            Errors.Add(sequence.Location, $"'steps' of job '{jobId}' is empty; a job needs at least one step", path);
-        }
-
-        for (var i = 0; i < sequence.Items.Count; i++)
-        {
-            if (ReadStep(sequence.Items[i], $"{path}[{i}]") is { } step)
-            {
-                steps.Add(step);
-            }
-        }
-
-        return steps;
+        return duration;
     }
 
     /// <summary>A scalar as text; null (after reporting) when it is not a scalar or is empty.</summary>
@@ -202,6 +156,101 @@ internal sealed class PipelineReader(ErrorList errors)
         return scalar.Value;
     }
 
+    /// <summary>A scalar as text, empty allowed (a null scalar is ""); null (after reporting) when it is not a scalar.</summary>
+    public string? ReadValue(YamlValue value, string path, string key)
+    {
+        if (value is YamlScalar scalar)
+        {
+            return scalar.IsNull ? "" : scalar.Value;
+        }
+
+        Errors.Add(value.Location, $"'{key}' must be a string, number or boolean, not a {value.KindName}", path);
+        return null;
+    }
+
+    /// <summary><c>true</c> or <c>false</c>, nothing else; null (after reporting) otherwise.</summary>
+    public bool? ReadBool(YamlValue value, string path, string key)
+    {
+        switch (value)
+        {
+            case YamlScalar { Value: "true" }:
+                return true;
+            case YamlScalar { Value: "false" }:
+                return false;
+            default:
+                var text = value is YamlScalar scalar ? $"'{scalar.Value}'" : $"a {value.KindName}";
+                Errors.Add(value.Location, $"'{key}' must be true or false, not {text}", path);
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// A string or a list of strings, each non-empty unless <paramref name="allowEmptyItems"/>; the
+    /// list may be empty only when <paramref name="allowEmpty"/>. Bad items are reported and left out.
+    /// </summary>
+    public List<YamlScalar> ReadScalarList(YamlValue value, string path, string key, bool allowEmpty = false, bool allowEmptyItems = false)
+    {
+        var items = new List<YamlScalar>();
+        IReadOnlyList<YamlValue> nodes = value switch
+        {
+            YamlSequence sequence => sequence.Items,
+            YamlScalar { IsNull: true } => [],
+            _ => [value],
+        };
+        if (nodes.Count == 0 && !allowEmpty)
+        {
+            Errors.Add(value.Location, $"'{key}' is empty", path);
+            return items;
+        }
+
+        foreach (var node in nodes)
+        {
+            if (node is not YamlScalar scalar)
+            {
+                Errors.Add(node.Location, $"'{key}' must be a string or a list of strings, not a {node.KindName}", path);
+            }
+            else if (!allowEmptyItems && (scalar.IsNull || string.IsNullOrWhiteSpace(scalar.Value)))
+            {
+                Errors.Add(node.Location, $"'{key}' holds an empty item", path);
+            }
+            else
+            {
+                items.Add(scalar);
+            }
+        }
+
+        return items;
+    }
+
+    public List<string> ReadTextList(YamlValue value, string path, string key, bool allowEmpty = false, bool allowEmptyItems = false) =>
+        ReadScalarList(value, path, key, allowEmpty, allowEmptyItems).Select(s => s.IsNull ? "" : s.Value).ToList();
+
+    /// <summary>A path inside the workspace: relative, without '..' segments.</summary>
+    public string? ReadRelativePath(YamlValue value, string path, string key)
+    {
+        var text = ReadText(value, path, key);
+        return text is not null && CheckRelativePath(text, value.Location, path, key) ? text : null;
+    }
+
+    /// <summary>Paths inside the workspace (globs allowed), one or a list, not none.</summary>
+    public List<string> ReadPathList(YamlValue value, string path, string key) =>
+        ReadScalarList(value, path, key)
+            .Where(s => CheckRelativePath(s.Value, s.Location, path, key))
+            .Select(s => s.Value)
+            .ToList();
+
+    private bool CheckRelativePath(string text, SourceLocation at, string path, string key)
+    {
+        var rooted = text.StartsWith('/') || text.StartsWith('\\') || (text.Length > 1 && text[1] == ':' && char.IsAsciiLetter(text[0]));
+        if (rooted || text.Split('/', '\\').Contains(".."))
+        {
+            Errors.Add(at, $"'{key}' must be a path relative to the workspace, without '..', not '{text}'", path);
+            return false;
+        }
+
+        return true;
+    }
+
     private static string Join(string? path, string key) => path is null ? key : $"{path}.{key}";
 
     private static bool Has(YamlMapping mapping, string key) => mapping.Entries.Any(e => e.Key.Value == key);
@@ -209,72 +258,9 @@ internal sealed class PipelineReader(ErrorList errors)
     private static bool IsEnvName(string name) =>
         name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
-    private static bool IsJobIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.';
+    /// <summary>Input names and matrix axes: a letter or '_', then letters, digits, '_' and '-'.</summary>
+    internal static bool IsName(string name) =>
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    private JobDraft ReadJob(YamlScalar key, YamlValue value, string path)
-    {
-        var id = key.Value;
-        if (id.Length == 0 || !id.All(IsJobIdChar))
-        {
-            Errors.Add(key.Location, $"job id '{id}' may hold only letters, digits, '_', '-' and '.'", path);
-        }
-        else if (id.Length > MaxJobIdLength)
-        {
-            Errors.Add(key.Location, $"job id '{id[..20]}…' is longer than {MaxJobIdLength} characters", path);
-        }
-
-        var job = new JobDraft(id, key.Location, path);
-        if (value is not YamlMapping mapping)
-        {
-            var what = value is YamlScalar { IsNull: true } ? "is empty" : $"must be a mapping with 'steps', not a {value.KindName}";
-            Errors.Add(value is YamlScalar { IsNull: true } ? key.Location : value.Location, $"job '{id}' {what}", path);
-            return job;
-        }
-
-        ReadMapping(mapping, PipelineKeys.Job, job, path, $"in job '{id}'");
-        if (job.Steps is null)
-        {
-            Errors.Add(key.Location, $"job '{id}' has no 'steps'", path, "add 'steps:' with at least one '- run: <command>'");
-        }
-
-        return job;
-    }
-
-    private StepDefinition? ReadStep(YamlValue value, string path)
-    {
-        switch (value)
-        {
-            case YamlScalar { IsNull: false } scalar when !string.IsNullOrWhiteSpace(scalar.Value):
-                return new StepDefinition(DefaultName(scalar.Value), scalar.Value, new Dictionary<string, string>(), null, scalar.Location);
-            case YamlMapping mapping:
-                var draft = new StepDraft(mapping.Location);
-                var errorsBefore = Errors.Count;
-                ReadMapping(mapping, PipelineKeys.Step, draft, path, "in a step");
-                if (!Has(mapping, "run"))
-                {
-                    Errors.Add(mapping.Location, "the step has no 'run'", path, "add 'run: <command>'");
-                }
-
-                return draft.Run is null || Errors.Count != errorsBefore
-                    ? null
-                    : new StepDefinition(draft.Name ?? DefaultName(draft.Run), draft.Run, draft.Env, draft.Timeout, draft.Location);
-            default:
-                var what = value is YamlScalar ? "is empty" : $"must be a command or a mapping with 'run', not a {value.KindName}";
-                Errors.Add(value.Location, $"the step {what}", path);
-                return null;
-        }
-    }
-
-    /// <summary>The first non-blank line of the command, trimmed, at most 80 characters.</summary>
-    private static string DefaultName(string run)
-    {
-        var line = run.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? run.Trim();
-        if (line.Length <= MaxDefaultStepNameLength)
-        {
-            return line;
-        }
-
-        var cut = char.IsHighSurrogate(line[MaxDefaultStepNameLength - 1]) ? MaxDefaultStepNameLength - 1 : MaxDefaultStepNameLength;
-        return line[..cut];
-    }
+    internal static bool IsJobId(string id) => id.Length > 0 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 }

@@ -177,6 +177,9 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<string>("AgentName")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AllowFailure")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("BuildId")
                         .HasColumnType("INTEGER");
 
@@ -200,6 +203,13 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<long>("LogBytes")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Manual")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MatrixJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Message")
                         .HasColumnType("TEXT");
 
@@ -219,6 +229,10 @@ namespace Kiln.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("QueuedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SpecJson")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("StartedAt")
@@ -316,6 +330,13 @@ namespace Kiln.Data.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Condition")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("ContinueOnError")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("EnvJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -340,6 +361,9 @@ namespace Kiln.Data.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Shell")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT");
 
@@ -350,6 +374,9 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.Property<int?>("TimeoutSeconds")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("WorkingDirectory")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 

@@ -16,6 +16,15 @@ public sealed class JobEntity
     /// <summary>The job's environment (pipeline env overlaid by job env) as a JSON object.</summary>
     public string EnvJson { get; set; } = "{}";
     public int? TimeoutSeconds { get; set; }
+    /// <summary>Matrix values (axis → value) as a JSON object; "{}" for a plain job.</summary>
+    public string MatrixJson { get; set; } = "{}";
+    /// <summary>A failure of this job does not fail the build, and jobs that need it still run.</summary>
+    public bool AllowFailure { get; set; }
+    /// <summary>Waits in <c>manual</c> for a person to approve it once its needs are met.</summary>
+    public bool Manual { get; set; }
+    /// <summary>The rest of the planned job (runs-on, image, services, retry, concurrency, artifacts,
+    /// cache) as JSON, so the lease that reaches the agent can carry it.</summary>
+    public string SpecJson { get; set; } = "{}";
     public long? AgentId { get; set; }
     public string? AgentName { get; set; }
     /// <summary>Fencing token of the current lease; reports must carry it.</summary>

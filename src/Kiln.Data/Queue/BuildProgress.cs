@@ -14,11 +14,19 @@ public static class BuildProgress
     {
         var build = await db.Builds.Include(b => b.Jobs).SingleAsync(b => b.Id == buildId, cancellationToken);
         var anyQueued = false;
-        var nodes = build.Jobs.Select(j => new JobNode(j.Name, SplitNeeds(j.Needs), j.Status)).ToList();
-        foreach (var (name, newStatus) in DependencyResolver.Resolve(nodes))
+        var nodes = build.Jobs.Select(j => new JobNode(j.Name, SplitNeeds(j.Needs), Effective(j))).ToList();
+        var byName = build.Jobs.ToDictionary(j => j.Name);
+        foreach (var (name, resolved) in DependencyResolver.Resolve(nodes))
         {
-            var job = build.Jobs.Single(j => j.Name == name);
+            var job = byName[name];
+            // A manual job whose needs are met waits for a person instead of the queue.
+            var newStatus = resolved == JobStatus.Queued && job.Manual ? JobStatus.Manual : resolved;
             job.Status = newStatus;
+            if (newStatus == JobStatus.Skipped)
+            {
+                job.Message ??= "a job it needs did not succeed";
+            }
+
             if (newStatus == JobStatus.Queued)
             {
                 job.QueuedAt = now;
@@ -45,7 +53,7 @@ public static class BuildProgress
             build.Status = BuildStatus.Running;
         }
 
-        if (BuildOutcome.Aggregate(build.Jobs.Select(j => j.Status)) is { } outcome)
+        if (BuildOutcome.Aggregate(build.Jobs.Select(Effective)) is { } outcome)
         {
             build.Status = outcome;
             build.FinishedAt = now;
@@ -53,6 +61,10 @@ public static class BuildProgress
 
         return anyQueued;
     }
+
+    /// <summary>A job allowed to fail counts as succeeded for its dependents and for the build's outcome.</summary>
+    private static JobStatus Effective(JobEntity job) =>
+        job.AllowFailure && job.Status is JobStatus.Failed or JobStatus.TimedOut ? JobStatus.Succeeded : job.Status;
 
     public static IReadOnlyList<string> SplitNeeds(string needs) =>
         needs.Length == 0 ? [] : needs.Split('\n');

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Kiln.Contracts.AgentProtocol;
 using Kiln.Data.Entities;
+using Kiln.Server.Builds;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Server.AgentApi;
@@ -44,7 +45,11 @@ public sealed class LeaseBuilder(IOptions<KilnServerOptions> options)
                 s.Name,
                 s.Run,
                 Overlay(JsonSerializer.Deserialize<Dictionary<string, string>>(s.EnvJson) ?? [], kiln),
-                s.TimeoutSeconds))
+                s.TimeoutSeconds,
+                s.Condition,
+                s.ContinueOnError,
+                s.WorkingDirectory,
+                s.Shell))
             .ToList();
         return new JobLease(
             job.Id,
@@ -59,7 +64,20 @@ public sealed class LeaseBuilder(IOptions<KilnServerOptions> options)
             job.TimeoutSeconds,
             options.Value.LogCapBytes,
             jobEnv,
-            steps);
+            steps,
+            Requirements(job));
+    }
+
+    private static JobRequirements Requirements(JobEntity job)
+    {
+        var spec = JsonSerializer.Deserialize<JobSpec>(job.SpecJson);
+        return new JobRequirements(
+            JsonSerializer.Deserialize<Dictionary<string, string>>(job.MatrixJson) ?? [],
+            spec?.RunsOn ?? [],
+            spec?.Image,
+            spec?.Services.Select(s => new ServiceSpec(s.Name, s.Image, s.Env, s.Ports)).ToList() ?? [],
+            spec?.Artifacts is { } a ? new ArtifactSpec(a.Paths, a.Expire is { } e ? (int)e.TotalSeconds : null) : null,
+            spec?.Cache is { } c ? new CacheSpec(c.Key, c.Paths) : null);
     }
 
     private static Dictionary<string, string> Overlay(Dictionary<string, string> env, Dictionary<string, string> over)

@@ -33,6 +33,13 @@ public static class BuildEndpoints
                 ? TypedResults.Accepted((string?)null, build)
                 : BuildNotFound(project, number));
 
+        group.MapPost("/{number:int}/jobs/{job}/approve", async Task<Results<Accepted<JobResource>, ProblemHttpResult>> (string project, int number, string job, JobApprover approver, CancellationToken ct) =>
+            await approver.ApproveAsync(project, number, job, ct) switch
+            {
+                (JobResource approved, null) => TypedResults.Accepted((string?)null, approved),
+                (_, var problem) => problem!,
+            });
+
         group.MapGet("/{number:int}/jobs/{job}", async Task<Results<Ok<JobResource>, ProblemHttpResult>> (string project, int number, string job, BuildQueries queries, CancellationToken ct) =>
             await queries.FindJobAsync(project, number, job, ct) is { } j
                 ? TypedResults.Ok(BuildQueries.ToResource(j))
@@ -53,13 +60,19 @@ public static class BuildEndpoints
         CancellationToken ct)
     {
         var inputs = request?.Inputs ?? new Dictionary<string, string>();
-        var result = await trigger.TriggerAsync(new TriggerRequest(project, request?.Ref, inputs, "api", user.Identity?.Name ?? "unknown"), ct);
+        var triggerEvent = request?.Event ?? "api";
+        if (triggerEvent is not ("api" or "manual"))
+        {
+            return Problems.Invalid($"'event' must be 'api' or 'manual', not '{triggerEvent}'.");
+        }
+
+        var result = await trigger.TriggerAsync(new TriggerRequest(project, request?.Ref, inputs, triggerEvent, user.Identity?.Name ?? "unknown"), ct);
         switch (result.Failure)
         {
             case TriggerFailure.ProjectNotFound:
                 return Problems.NotFound(result.Message!);
             case TriggerFailure.Rejected:
-                return Problems.Invalid(result.Message!);
+                return Problems.Invalid(result.Message!, result.Errors);
             case TriggerFailure.PipelineInvalid:
                 return Problems.Invalid(result.Message!, result.Errors, new Dictionary<string, object?> { ["build"] = result.BuildNumber });
         }

@@ -87,7 +87,7 @@ public sealed class BuildQueries(KilnDbContext db)
         j.Id,
         j.Name,
         StatusNames.ToWire(j.Status),
-        null,
+        JsonSerializer.Deserialize<Dictionary<string, string>>(j.MatrixJson) is { Count: > 0 } matrix ? matrix : null,
         BuildProgress.SplitNeeds(j.Needs),
         j.AgentName,
         j.QueuedAt.AsUtc(),

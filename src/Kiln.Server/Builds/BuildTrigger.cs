@@ -31,6 +31,7 @@ public enum TriggerFailure
 public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotifier notifier, TimeProvider time)
 {
     public const string PipelineFile = ".kiln.yml";
+    private const int MaxIncludes = 50;
 
     public async Task<TriggerResult> TriggerAsync(TriggerRequest request, CancellationToken cancellationToken)
     {
@@ -42,6 +43,8 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
 
         string yaml;
         ResolvedRef? resolved = null;
+        Func<string, string?>? includes = null;
+        IReadOnlyList<string>? changedFiles = null;
         if (project.RepoUrl is { } repo)
         {
             if (await mirror.FetchAsync(project.Id, repo, cancellationToken) is { } fetchError)
@@ -64,13 +67,15 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
             }
 
             yaml = file;
+            includes = await ReadIncludesAsync(project.Id, resolved.Commit, yaml, cancellationToken);
+            changedFiles = await mirror.ChangedFilesAsync(project.Id, resolved.Commit, cancellationToken);
         }
         else
         {
             yaml = project.PipelineYaml ?? "";
         }
 
-        var parsed = PipelineParser.Parse(yaml, project.RepoUrl is null ? "pipeline" : PipelineFile);
+        var parsed = PipelineParser.Parse(yaml, project.RepoUrl is null ? "pipeline" : PipelineFile, includes);
         if (!parsed.Success)
         {
             var errors = parsed.Errors.Select(e => e.ToString()).ToList();
@@ -78,37 +83,57 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
                 $"The pipeline is not valid ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}).", errors, cancellationToken);
         }
 
-        var plan = PipelinePlanner.Plan(parsed.Pipeline!);
-        var build = NewBuild(project, request, resolved);
+        var pipeline = parsed.Pipeline!;
+        if (!pipeline.On.Allows(request.Event, resolved?.Branch, resolved?.Tag))
+        {
+            return TriggerResult.Fail(TriggerFailure.Rejected, $"The pipeline's 'on' does not build '{request.Event}' events{(resolved?.Branch is { } b ? $" of branch '{b}'" : "")}.");
+        }
+
+        var (inputs, inputErrors) = InputResolver.Resolve(pipeline.Inputs, request.Inputs);
+        if (inputErrors.Count > 0)
+        {
+            return new TriggerResult(null, null, TriggerFailure.Rejected, "The inputs do not match the pipeline's 'inputs'.", inputErrors);
+        }
+
+        var plan = PipelinePlanner.Plan(pipeline, new PlanContext
+        {
+            Event = request.Event,
+            Branch = resolved?.Branch,
+            Tag = resolved?.Tag,
+            ChangedFiles = changedFiles,
+            Inputs = inputs,
+        });
+        var build = NewBuild(project, request with { Inputs = inputs }, resolved);
         build.Status = BuildStatus.Queued;
         var now = time.UtcNow();
         var ordinal = 0;
         foreach (var job in plan)
         {
-            build.Jobs.Add(new JobEntity
-            {
-                Name = job.Name,
-                Ordinal = ordinal++,
-                Status = job.Needs.Count == 0 ? JobStatus.Queued : JobStatus.Waiting,
-                QueuedAt = job.Needs.Count == 0 ? now : null,
-                Needs = string.Join('\n', job.Needs),
-                EnvJson = JsonSerializer.Serialize(job.Env),
-                TimeoutSeconds = Seconds(job.Timeout),
-                Steps = job.Steps.Select((s, i) => new StepEntity
-                {
-                    Index = i,
-                    Name = s.Name,
-                    Run = s.Run,
-                    EnvJson = JsonSerializer.Serialize(s.Env),
-                    TimeoutSeconds = Seconds(s.Timeout),
-                    Status = StepStatus.Pending,
-                }).ToList(),
-            });
+            build.Jobs.Add(JobRows.From(job, ordinal++, now));
         }
 
         await InsertAsync(project.Id, build, cancellationToken);
         notifier.Notify(ChangeNotifier.Work);
         return new TriggerResult(build.Id, build.Number, null, null, []);
+    }
+
+    /// <summary>Reads the files the pipeline includes from the commit, so the parser can stay free of I/O.</summary>
+    private async Task<Func<string, string?>> ReadIncludesAsync(long projectId, string commit, string yaml, CancellationToken cancellationToken)
+    {
+        // A first parse only learns which files the pipeline includes (the parser asks for them).
+        var requested = new List<string>();
+        PipelineParser.Parse(yaml, PipelineFile, path =>
+        {
+            requested.Add(path);
+            return null;
+        });
+        var files = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var path in requested.Distinct(StringComparer.Ordinal).Take(MaxIncludes))
+        {
+            files[path] = await mirror.ReadFileAsync(projectId, commit, path, cancellationToken);
+        }
+
+        return path => files.GetValueOrDefault(path);
     }
 
     private async Task<TriggerResult> CreateErrorBuildAsync(ProjectEntity project, TriggerRequest request, ResolvedRef? resolved, string message, IReadOnlyList<string> errors, CancellationToken cancellationToken)
@@ -152,5 +177,4 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
         }, cancellationToken);
     }
 
-    private static int? Seconds(TimeSpan? value) => value is { } v ? (int)Math.Ceiling(v.TotalSeconds) : null;
 }

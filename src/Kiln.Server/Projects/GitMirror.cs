@@ -78,6 +78,18 @@ public sealed class GitMirror(Git git, IOptions<KilnServerOptions> options)
         return result.Ok ? result.StdOut : null;
     }
 
+    /// <summary>The files a commit changed against its first parent (all its files for a root commit);
+    /// null if git cannot tell, so that <c>when.changes</c> filters pass rather than drop jobs.</summary>
+    public async Task<IReadOnlyList<string>?> ChangedFilesAsync(long projectId, string commit, CancellationToken cancellationToken)
+    {
+        var path = PathFor(projectId);
+        var parent = await git.RunAsync(path, ["rev-parse", "--verify", "--quiet", commit + "^1"], cancellationToken);
+        var result = parent.Ok
+            ? await git.RunAsync(path, ["-c", "core.quotePath=false", "diff", "--name-only", "--no-renames", parent.StdOut.Trim(), commit], cancellationToken)
+            : await git.RunAsync(path, ["-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", commit], cancellationToken);
+        return result.Ok ? result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries) : null;
+    }
+
     public void Remove(long projectId) => Delete(PathFor(projectId));
 
     private static void Delete(string path)

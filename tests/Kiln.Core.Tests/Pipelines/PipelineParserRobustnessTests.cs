@@ -7,28 +7,77 @@ namespace Kiln.Core.Tests.Pipelines;
 public sealed class PipelineParserRobustnessTests
 {
     private const string Valid = """
-        on: { push: { branches: [main] } }
+        on:
+          push: { branches: [main, "release/*"] }
+          pull_request: {}
+          tag: { tags: ["v*"] }
+          schedule: ["0 3 * * 1-5", "@daily"]
+          manual: true
+        inputs:
+          target: { default: all, description: what to build, options: [all, lib] }
+          level: { required: true }
+        include: [ci/templates.yml]
+        templates:
+          base:
+            runs-on: [linux]
+            env: { BASE: "1" }
+            retry: { max: 2, on: [lost, failed] }
         env:
           CONFIGURATION: Release
         jobs:
           build:
+            name: build ${KILN_INPUT_TARGET}
+            extends: [base, shared]
+            image: debian:12
+            services: { db: { image: "postgres:16", env: { POSTGRES_PASSWORD: x }, ports: ["5432"] }, cache: "redis:7" }
             env: { A: "1" }
             timeout: 20m
+            concurrency: { group: "build-${KILN_BRANCH}", cancel-in-progress: true }
+            artifacts: { paths: ["out/**"], expire: 30d }
+            cache: { key: deps, paths: [.deps] }
+            working-directory: src
+            shell: bash
             steps:
               - name: compile
                 run: |
                   make all
                   make pack
+                if: always
+                continue-on-error: false
+                shell: sh
+                working-directory: sub
               - run: ./pack.sh
                 timeout: 5m
           test:
             needs: [build]
+            matrix: { shard: [1, 2, 3], os: [a, b], include: [{ shard: 4, os: a }], exclude: [{ shard: 1, os: b }] }
+            allow-failure: true
+            manual: false
+            retry: 1
             steps:
               - ./test.sh
+          deploy:
+            needs: test
+            when: { branches: [main], events: [push], changes: ["src/**"] }
+            steps: [./deploy.sh]
         """;
 
+    private const string Templates = """
+        templates:
+          shared:
+            timeout: 10m
+            env: { SHARED: "1" }
+        """;
+
+    private static PipelineParseResult Parse(string yaml) =>
+        PipelineParser.Parse(yaml, includeResolver: path => path == "ci/templates.yml" ? Templates : null);
+
     [Fact]
-    public void The_mutation_seed_is_valid() => Assert.True(PipelineParser.Parse(Valid).Success);
+    public void The_mutation_seed_is_valid()
+    {
+        var result = Parse(Valid);
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+    }
 
     [Fact]
     public void Billion_laughs_fails_fast()
@@ -72,8 +121,13 @@ public sealed class PipelineParserRobustnessTests
 
         var result = PipelineParser.Parse(yaml);
 
-        Assert.Equal(withinLimit, result.Success);
-        if (!withinLimit)
+        // Within the limit the file loads, and only the matrix's shape is wrong.
+        Assert.Equal(withinLimit, result.Errors.All(e => !e.Message.Contains("nested deeper", StringComparison.Ordinal)));
+        if (withinLimit)
+        {
+            Assert.StartsWith("'matrix' must be a mapping", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+        }
+        else
         {
             var error = Assert.Single(result.Errors);
             Assert.Equal("the document is nested deeper than 100 levels", error.Message);
@@ -115,57 +169,71 @@ public sealed class PipelineParserRobustnessTests
     public void Random_mutations_of_a_valid_file_never_throw()
     {
         var random = new Random(20240611);
-        const string Alphabet = ":-[]{},&*!|>'\"#?% \n\t\r\0abcxyz019~@`";
         var watch = Stopwatch.StartNew();
         int succeeded = 0, failed = 0;
         for (var i = 0; i < 2000 && watch.Elapsed < TimeSpan.FromSeconds(20); i++)
         {
-            var text = new StringBuilder(Valid);
-            var edits = random.Next(1, 6);
-            for (var e = 0; e < edits; e++)
-            {
-                var at = random.Next(text.Length);
-                switch (random.Next(4))
-                {
-                    case 0:
-                        text.Remove(at, Math.Min(random.Next(1, 8), text.Length - at));
-                        break;
-                    case 1:
-                        text.Insert(at, Alphabet[random.Next(Alphabet.Length)]);
-                        break;
-                    case 2:
-                        text[at] = Alphabet[random.Next(Alphabet.Length)];
-                        break;
-                    default:
-                        var from = random.Next(text.Length);
-                        var length = Math.Min(random.Next(1, 20), text.Length - from);
-                        text.Insert(at, text.ToString(from, length));
-                        break;
-                }
+            // Every fourth round mutates the included file instead of the pipeline.
+            var mutateInclude = i % 4 == 3;
+            var mutated = mutateInclude ? Valid : Mutate(Valid, random);
+            var include = mutateInclude ? Mutate(Templates, random) : Templates;
+            var result = PipelineParser.Parse(mutated, includeResolver: path => path == "ci/templates.yml" ? include : null);
 
-                if (text.Length == 0)
-                {
-                    text.Append(Valid);
-                }
-            }
-
-            var mutated = text.ToString();
-            var result = PipelineParser.Parse(mutated);
-
-            Assert.True(result.Success ^ (result.Errors.Count > 0), mutated);
-            Assert.All(result.Errors, error => Assert.True(error.Line >= 1 && error.Column >= 1, $"{error} in\n{mutated}"));
+            var shown = mutateInclude ? include : mutated;
+            Assert.True(result.Success ^ (result.Errors.Count > 0), shown);
+            Assert.All(result.Errors, error => Assert.True(error.Line >= 1 && error.Column >= 1, $"{error} in\n{shown}"));
             if (result.Success)
             {
                 succeeded++;
                 Assert.NotEmpty(result.Pipeline!.Jobs);
+                Assert.NotEmpty(PipelinePlanner.Plan(result.Pipeline, new PlanContext { Event = "push", Branch = "main" }));
             }
             else
             {
                 failed++;
+                if (mutateInclude)
+                {
+                    Assert.All(result.Errors, e => Assert.True(e.File is ".kiln.yml" or "ci/templates.yml", e.File));
+                }
             }
         }
 
         Assert.Equal(2000, succeeded + failed);
         Assert.True(succeeded > 0 && failed > 0, $"{succeeded} succeeded, {failed} failed");
+    }
+
+    private static string Mutate(string valid, Random random)
+    {
+        const string Alphabet = ":-[]{},&*!|>'\"#?% \n\t\r\0abcxyz019~@`$";
+        var text = new StringBuilder(valid);
+        var edits = random.Next(1, 6);
+        for (var e = 0; e < edits; e++)
+        {
+            var at = random.Next(text.Length);
+            switch (random.Next(4))
+            {
+                case 0:
+                    text.Remove(at, Math.Min(random.Next(1, 8), text.Length - at));
+                    break;
+                case 1:
+                    text.Insert(at, Alphabet[random.Next(Alphabet.Length)]);
+                    break;
+                case 2:
+                    text[at] = Alphabet[random.Next(Alphabet.Length)];
+                    break;
+                default:
+                    var from = random.Next(text.Length);
+                    var length = Math.Min(random.Next(1, 20), text.Length - from);
+                    text.Insert(at, text.ToString(from, length));
+                    break;
+            }
+
+            if (text.Length == 0)
+            {
+                text.Append(valid);
+            }
+        }
+
+        return text.ToString();
     }
 }

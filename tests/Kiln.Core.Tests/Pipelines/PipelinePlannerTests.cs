@@ -80,12 +80,8 @@ public sealed class PipelinePlannerTests
     [Fact]
     public void Refuses_a_cycle_or_an_unknown_need()
     {
-        var step = new StepDefinition("s", "s", new Dictionary<string, string>(), null, new SourceLocation(1, 1));
-        JobDefinition Job(string id, params string[] needs) =>
-            new(id, needs, new Dictionary<string, string>(), null, [step], new SourceLocation(1, 1));
-
-        var cycle = new PipelineDefinition(new Dictionary<string, string>(), [Job("a", "b"), Job("b", "a")]);
-        var unknown = new PipelineDefinition(new Dictionary<string, string>(), [Job("a", "zz")]);
+        var cycle = Definitions.Pipeline(Definitions.Job("a", "b"), Definitions.Job("b", "a"));
+        var unknown = Definitions.Pipeline(Definitions.Job("a", "zz"));
 
         Assert.Contains("cycle", Assert.Throws<ArgumentException>(() => PipelinePlanner.Plan(cycle)).Message, StringComparison.Ordinal);
         Assert.Contains("'zz'", Assert.Throws<ArgumentException>(() => PipelinePlanner.Plan(unknown)).Message, StringComparison.Ordinal);

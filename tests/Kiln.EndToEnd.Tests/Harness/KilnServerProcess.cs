@@ -55,9 +55,12 @@ public sealed class KilnServerProcess : IAsyncDisposable
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The server is not started.");
 
     /// <summary>Starts a new server on a fresh data folder and waits until it is ready.</summary>
-    public static async Task<KilnServerProcess> StartNewAsync()
+    /// <param name="settings">Extra <c>KILN_*</c> settings for the server process (e.g. a small log cap).</param>
+    private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
+
+    public static async Task<KilnServerProcess> StartNewAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var server = new KilnServerProcess();
+        var server = new KilnServerProcess { _settings = settings ?? new Dictionary<string, string>() };
         try
         {
             await server.StartAsync();
@@ -87,7 +90,7 @@ public sealed class KilnServerProcess : IAsyncDisposable
             KilnExecutable.FileName,
             KilnExecutable.Arguments(["server", "--data", DataDir, "--urls", Url, "--agents", "1"]),
             _root,
-            new Dictionary<string, string?> { ["KILN_BOOTSTRAP_ADMIN_TOKEN"] = Token });
+            new Dictionary<string, string?>(_settings.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value))) { ["KILN_BOOTSTRAP_ADMIN_TOKEN"] = Token });
         var process = new Process { StartInfo = startInfo };
         process.OutputDataReceived += (_, e) => ProcessRunner.Append(_output, e.Data);
         process.ErrorDataReceived += (_, e) => ProcessRunner.Append(_output, e.Data);

@@ -18,28 +18,29 @@ internal static class YamlLoader
     public const int MaxDepth = 100;
 
     /// <summary>Returns the document's root, or null when the file is empty or could not be read.</summary>
-    public static YamlValue? Load(string text, ErrorList errors)
+    /// <param name="file">The included file being read, or null for the pipeline file; its nodes' locations carry it.</param>
+    public static YamlValue? Load(string text, ErrorList errors, string? file = null)
     {
-        var run = new Run(errors);
+        var run = new Run(errors, file);
         try
         {
             return run.Load(new Parser(new StringReader(text)));
         }
         catch (YamlException e)
         {
-            errors.Add(At(e.Start), Describe(e));
+            errors.Add(At(e.Start, file), Describe(e));
             return null;
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
         {
             // YamlDotNet fails this way on a few malformed inputs; say where reading stopped.
-            errors.Add(At(run.LastGood), "invalid YAML: the file cannot be read past this point");
+            errors.Add(At(run.LastGood, file), "invalid YAML: the file cannot be read past this point");
             return null;
         }
     }
 
-    internal static SourceLocation At(Mark mark) =>
-        new((int)Math.Clamp(mark.Line, 1, int.MaxValue), (int)Math.Clamp(mark.Column, 1, int.MaxValue));
+    internal static SourceLocation At(Mark mark, string? file) =>
+        new((int)Math.Clamp(mark.Line, 1, int.MaxValue), (int)Math.Clamp(mark.Column, 1, int.MaxValue)) { File = file };
 
     /// <summary>YamlDotNet puts "(Line: 1, Col: 2, Idx: 1) - (Line: ...): " before its messages; we print positions our way.</summary>
     private static string Describe(YamlException e)
@@ -59,7 +60,7 @@ internal static class YamlLoader
     }
 
     /// <summary>The state of one load.</summary>
-    private sealed class Run(ErrorList errors)
+    private sealed class Run(ErrorList errors, string? file)
     {
         private readonly Dictionary<string, YamlValue> anchors = new(StringComparer.Ordinal);
         private readonly Stack<Frame> open = new();
@@ -79,10 +80,10 @@ internal static class YamlLoader
                 switch (current)
                 {
                     case DocumentStart start when ++documents > 1:
-                        errors.Add(At(start.Start), "the file holds more than one YAML document; a pipeline is a single document");
+                        errors.Add(At(start.Start, file), "the file holds more than one YAML document; a pipeline is a single document");
                         return root;
                     case Scalar scalar:
-                        var node = new YamlScalar(At(scalar.Start), scalar.Value, scalar.Style);
+                        var node = new YamlScalar(At(scalar.Start, file), scalar.Value, scalar.Style);
                         Remember(scalar.Anchor, node);
                         if (!Attach(node, 1, node.Location))
                         {
@@ -93,7 +94,7 @@ internal static class YamlLoader
                     case AnchorAlias alias:
                         if (!anchors.TryGetValue(alias.Value.Value, out var target))
                         {
-                            errors.Add(At(alias.Start), $"the alias '*{alias.Value.Value}' names no anchor defined before it");
+                            errors.Add(At(alias.Start, file), $"the alias '*{alias.Value.Value}' names no anchor defined before it");
                             return null;
                         }
 
@@ -102,21 +103,21 @@ internal static class YamlLoader
                             return TooDeep(alias.Start);
                         }
 
-                        if (!Attach(target, target.ExpandedSize, At(alias.Start)))
+                        if (!Attach(target, target.ExpandedSize, At(alias.Start, file)))
                         {
                             return null;
                         }
 
                         break;
                     case MappingStart mapping:
-                        if (!Open(new YamlMapping(At(mapping.Start)), mapping.Anchor, mapping.Start))
+                        if (!Open(new YamlMapping(At(mapping.Start, file)), mapping.Anchor, mapping.Start))
                         {
                             return null;
                         }
 
                         break;
                     case SequenceStart sequence:
-                        if (!Open(new YamlSequence(At(sequence.Start)), sequence.Anchor, sequence.Start))
+                        if (!Open(new YamlSequence(At(sequence.Start, file)), sequence.Anchor, sequence.Start))
                         {
                             return null;
                         }
@@ -158,7 +159,7 @@ internal static class YamlLoader
 
         private YamlValue? TooDeep(Mark at)
         {
-            errors.Add(At(at), $"the document is nested deeper than {MaxDepth} levels");
+            errors.Add(At(at, file), $"the document is nested deeper than {MaxDepth} levels");
             return null;
         }
 

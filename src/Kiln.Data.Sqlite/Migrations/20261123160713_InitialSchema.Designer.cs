@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kiln.Data.Sqlite.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261123154052_InitialSchema")]
+    [Migration("20261123160713_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -180,6 +180,9 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<string>("AgentName")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AllowFailure")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("BuildId")
                         .HasColumnType("INTEGER");
 
@@ -203,6 +206,13 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<long>("LogBytes")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Manual")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MatrixJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Message")
                         .HasColumnType("TEXT");
 
@@ -222,6 +232,10 @@ namespace Kiln.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("QueuedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SpecJson")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("StartedAt")
@@ -319,6 +333,13 @@ namespace Kiln.Data.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Condition")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("ContinueOnError")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("EnvJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -343,6 +364,9 @@ namespace Kiln.Data.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Shell")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT");
 
@@ -353,6 +377,9 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.Property<int?>("TimeoutSeconds")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("WorkingDirectory")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using static Kiln.Agent.Tests.RunnerHarness;
+
+namespace Kiln.Agent.Tests;
+
+/// <summary>The job runner end to end: a task-only lease from a fake server, real bash steps in a
+/// real workspace, and the reports the server gets back.</summary>
+public sealed class JobRunnerTests
+{
+    [Fact]
+    public async Task Step_conditions_and_continue_on_error_decide_what_runs_and_how_the_job_ends()
+    {
+        await using var h = await StartAsync();
+        var lease = h.Lease(
+        [
+            Step(0, "echo one"),
+            Step(1, "echo tolerated; exit 7", continueOnError: true),
+            Step(2, "echo two"),
+            Step(3, "echo breaking; exit 3"),
+            Step(4, "echo never"),
+            Step(5, "echo on-failure ran", cond: "failure"),
+            Step(6, "echo always ran", cond: "always"),
+        ]);
+
+        var complete = await h.RunAsync(lease);
+
+        Assert.Equal("failed", complete.Status);
+        Assert.Equal(
+            ["0 running", "0 succeeded 0", "1 running", "1 failed 7", "2 running", "2 succeeded 0", "3 running", "3 failed 3",
+             "4 skipped", "5 running", "5 succeeded 0", "6 running", "6 succeeded 0"],
+            h.StepTrail(lease));
+        var log = h.LogLines(lease);
+        Assert.Contains("one", log);
+        Assert.Contains("two", log);
+        Assert.Contains("on-failure ran", log);
+        Assert.Contains("always ran", log);
+        Assert.Contains("[kiln] step failed with exit code 3", log);
+        Assert.DoesNotContain("never", log);
+        Assert.Equal("[kiln] job failed", log[^1]);
+    }
+
+    [Fact]
+    public async Task A_failure_step_does_not_run_when_nothing_failed()
+    {
+        await using var h = await StartAsync();
+        var lease = h.Lease([Step(0, "echo fine"), Step(1, "echo on-failure ran", cond: "failure"), Step(2, "echo done", cond: "always")]);
+
+        var complete = await h.RunAsync(lease);
+
+        Assert.Equal("succeeded", complete.Status);
+        Assert.Null(complete.Message);
+        Assert.Equal(["0 running", "0 succeeded 0", "1 skipped", "2 running", "2 succeeded 0"], h.StepTrail(lease));
+        Assert.DoesNotContain("on-failure ran", h.LogLines(lease));
+    }
+
+    [Fact]
+    public async Task Steps_get_the_workspace_and_server_url_run_in_their_directory_and_shell_and_the_workspace_is_deleted()
+    {
+        await using var h = await StartAsync();
+        var lease = h.Lease(
+        [
+            Step(0, """echo "ws=$KILN_WORKSPACE"; echo "url=$KILN_SERVER_URL"; echo "job=$KILN_JOB"; echo "pwd=$(pwd)"; mkdir -p sub/dir"""),
+            Step(1, """echo "pwd=$(pwd)"; touch made-here""", workingDirectory: "sub/dir"),
+            Step(2, """if [ -n "${BASH_VERSION:-}" ]; then echo "ran by bash"; exit 9; fi; echo "ran by sh"; ls sub/dir""", shell: "sh"),
+        ]);
+        var workspace = h.WorkspaceOf(lease);
+
+        var complete = await h.RunAsync(lease);
+
+        Assert.Equal("succeeded", complete.Status);
+        Assert.Equal(["0 running", "0 succeeded 0", "1 running", "1 succeeded 0", "2 running", "2 succeeded 0"], h.StepTrail(lease));
+        var log = h.LogLines(lease);
+        Assert.Contains("ws=" + workspace, log);
+        Assert.Contains("url=" + h.Server.Url.ToString().TrimEnd('/'), log);
+        Assert.Contains("job=build", log);
+        Assert.Contains("pwd=" + workspace, log);
+        Assert.Contains("pwd=" + Path.Combine(workspace, "sub", "dir"), log);
+        Assert.Contains("ran by sh", log);
+        Assert.Contains("made-here", log);
+        Assert.False(Directory.Exists(workspace), "the workspace outlived its job");
+        Assert.False(Directory.Exists(h.ArtifactsOf(lease)), "the artifacts folder outlived its job");
+    }
+
+    [Fact]
+    public async Task A_working_directory_outside_the_workspace_fails_that_step_without_running_it()
+    {
+        await using var h = await StartAsync();
+        // The sibling exists, so only the workspace fence can stop the steps.
+        var sibling = Path.Combine(h.WorkDir, "workspaces", "x");
+        Directory.CreateDirectory(sibling);
+        var lease = h.Lease(
+        [
+            Step(0, "touch escaped", workingDirectory: "../x"),
+            Step(1, "echo next"),
+            Step(2, "touch escaped", cond: "always", workingDirectory: sibling),
+            Step(3, "echo cleanup ran", cond: "always"),
+        ]);
+
+        var complete = await h.RunAsync(lease);
+
+        Assert.Equal("failed", complete.Status);
+        Assert.Equal(["0 running", "0 failed", "1 skipped", "2 running", "2 failed", "3 running", "3 succeeded 0"], h.StepTrail(lease));
+        Assert.False(File.Exists(Path.Combine(sibling, "escaped")), "the step ran outside its workspace");
+        var log = h.LogLines(lease);
+        Assert.Contains(log, l => l.StartsWith("[kiln] step could not run: working-directory '../x' is outside the workspace", StringComparison.Ordinal));
+        Assert.Contains("cleanup ran", log);
+    }
+
+    [Fact]
+    public async Task A_job_timeout_kills_the_running_step_and_completes_timed_out()
+    {
+        await using var h = await StartAsync();
+        var lease = h.Lease([Step(0, "echo started; sleep 30; echo not-reached"), Step(1, "echo after", cond: "always")], timeoutSeconds: 1);
+        var clock = Stopwatch.StartNew();
+
+        var complete = await h.RunAsync(lease);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the job ran {clock.Elapsed.TotalSeconds:0.#} s despite a 1 s timeout");
+        Assert.Equal("timed_out", complete.Status);
+        var trail = h.StepTrail(lease);
+        Assert.Equal("0 running", trail[0]);
+        Assert.True(trail[1] is "0 canceled" or "0 timed_out", $"step 0 ended as '{trail[1]}'");
+        Assert.Equal("1 skipped", trail[2]);
+        Assert.Equal(3, trail.Count);
+        var log = h.LogLines(lease);
+        Assert.Contains("started", log);
+        Assert.DoesNotContain("not-reached", log);
+    }
+
+    [Fact]
+    public async Task A_step_timeout_times_out_the_step_and_the_job_but_always_steps_still_run()
+    {
+        await using var h = await StartAsync();
+        var lease = h.Lease([Step(0, "sleep 30", timeoutSeconds: 1), Step(1, "echo skipped-step"), Step(2, "echo always ran", cond: "always")]);
+
+        var complete = await h.RunAsync(lease);
+
+        Assert.Equal("timed_out", complete.Status);
+        Assert.Equal(["0 running", "0 timed_out", "1 skipped", "2 running", "2 succeeded 0"], h.StepTrail(lease));
+        Assert.Contains("always ran", h.LogLines(lease));
+    }
+
+    [Fact]
+    public async Task A_cancel_from_the_watch_long_poll_stops_the_step_promptly_and_completes_canceled()
+    {
+        await using var h = await StartAsync();
+        // A long lease: heartbeats come every 100 s, so only the watch can deliver the cancel.
+        var lease = h.Lease([Step(0, "echo started; sleep 30; echo not-reached"), Step(1, "echo cleanup", cond: "always")], leaseSeconds: 300);
+        var run = h.Runner.RunAsync(lease, CancellationToken.None);
+        await FakeAgentServer.WaitUntilAsync(() => h.LogLines(lease).Contains("started"), Patience, "the step to start");
+
+        var clock = Stopwatch.StartNew();
+        h.Server.RequestCancel();
+        await run.WaitAsync(Patience);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the job took {clock.Elapsed.TotalSeconds:0.#} s to stop after the cancel");
+        var (_, complete) = await h.Server.Completed.Task.WaitAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal("canceled", complete.Status);
+        Assert.Empty(h.Server.Heartbeats);
+        Assert.Equal(["0 running", "0 canceled", "1 skipped"], h.StepTrail(lease));
+        Assert.DoesNotContain("not-reached", h.LogLines(lease));
+        Assert.False(Directory.Exists(h.WorkspaceOf(lease)), "the workspace outlived its canceled job");
+    }
+
+    [Fact]
+    public async Task Heartbeats_renew_the_lease_about_every_third_of_it()
+    {
+        await using var h = await StartAsync();
+        var lease = h.Lease([Step(0, "sleep 2.6")], leaseSeconds: 3);
+
+        var complete = await h.RunAsync(lease);
+
+        Assert.Equal("succeeded", complete.Status);
+        Assert.InRange(h.Server.Heartbeats.Count, 2, 3);
+        Assert.All(h.Server.Heartbeats, token => Assert.Equal(lease.LeaseToken, token));
+    }
+
+    [Fact]
+    public async Task A_lease_refused_on_the_first_report_stops_the_job_without_running_or_completing_it()
+    {
+        await using var h = await StartAsync();
+        h.Server.ReportAnswer = StatusCodes.Status409Conflict;
+        var lease = h.Lease([Step(0, "touch \"$KILN_WORKSPACE/../../ran\"")]);
+
+        await h.Runner.RunAsync(lease, CancellationToken.None).WaitAsync(Patience);
+
+        Assert.False(h.Server.Completed.Task.IsCompleted, "a job whose lease was lost must report nothing more");
+        Assert.False(File.Exists(Path.Combine(h.WorkDir, "ran")), "the step ran although its lease was gone");
+        Assert.False(Directory.Exists(h.WorkspaceOf(lease)));
+    }
+
+    [Fact]
+    public async Task A_lease_lost_at_a_heartbeat_stops_the_running_step_and_reports_nothing_more()
+    {
+        await using var h = await StartAsync();
+        var lease = h.Lease([Step(0, "echo started; sleep 30; echo not-reached")], leaseSeconds: 3);
+        var run = h.Runner.RunAsync(lease, CancellationToken.None);
+        await FakeAgentServer.WaitUntilAsync(() => h.LogLines(lease).Contains("started"), Patience, "the step to start");
+
+        h.Server.ReportAnswer = StatusCodes.Status409Conflict;
+        await run.WaitAsync(TimeSpan.FromSeconds(8));
+
+        Assert.False(h.Server.Completed.Task.IsCompleted, "a job whose lease was lost must report nothing more");
+        Assert.Equal(["0 running"], h.StepTrail(lease));
+        Assert.False(Directory.Exists(h.WorkspaceOf(lease)));
+    }
+
+    [Fact]
+    public async Task A_409_on_a_log_append_ends_the_job_for_this_agent_and_still_cleans_up()
+    {
+        await using var h = await StartAsync();
+        h.Server.LogPolicy = (_, _) => Task.FromResult(StatusCodes.Status409Conflict);
+        var lease = h.Lease([Step(0, "echo a; sleep 1; echo b; sleep 1")]);
+
+        // The lease is lost for the log; the runner must neither throw nor leave its workspace behind.
+        await h.Runner.RunAsync(lease, CancellationToken.None).WaitAsync(Patience);
+
+        Assert.False(Directory.Exists(h.WorkspaceOf(lease)), "the workspace outlived its job");
+        Assert.False(Directory.Exists(h.ArtifactsOf(lease)), "the artifacts folder outlived its job");
+    }
+}
