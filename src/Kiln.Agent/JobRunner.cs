@@ -32,7 +32,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         var heartbeat = KeepLeaseAsync(lease, canceledByUser, leaseLost, background.Token);
         var watch = WatchForCancelAsync(lease, canceledByUser, leaseLost, background.Token);
 
-        var shipper = new LogShipper(server, logger, lease.JobId, lease.LeaseToken, leaseLost.Token);
+        var shipper = new LogShipper(server, logger, lease.JobId, lease.LeaseToken, () => leaseLost.Cancel(), leaseLost.Token);
         var log = new JobLogLimiter(shipper, lease.LogCapBytes);
         string status;
         string? message = null;
@@ -57,6 +57,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
                 }
             }
 
+            var job = new RunningJob(lease, env, workspace, cookie, log, () => jobTimeout.IsCancellationRequested && !canceledByUser.IsCancellationRequested);
             foreach (var step in lease.Steps)
             {
                 if (outcome == StepOutcome.Error || !ShouldRun(step.If, outcome, stop.IsCancellationRequested))
@@ -65,7 +66,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
                     continue;
                 }
 
-                var result = await RunStepAsync(lease, step, env, workspace, cookie, log, stop.Token, leaseLost.Token);
+                var result = await RunStepAsync(job, step, stop.Token, leaseLost.Token);
                 // A failure the step may have (continue-on-error) leaves the job's outcome as it was.
                 if (result != StepOutcome.Succeeded && !(result == StepOutcome.Failed && step.ContinueOnError) && outcome == StepOutcome.Succeeded)
                 {
@@ -123,8 +124,9 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         }
     }
 
-    private async Task<StepOutcome> RunStepAsync(JobLease lease, StepSpec step, Dictionary<string, string> extraEnv, string workspace, string cookie, ILogSink log, CancellationToken stop, CancellationToken reportToken)
+    private async Task<StepOutcome> RunStepAsync(RunningJob job, StepSpec step, CancellationToken stop, CancellationToken reportToken)
     {
+        var (lease, extraEnv, workspace, cookie, log, jobTimedOut) = job;
         await ReportAsync(lease, step.Index, "running", null, reportToken);
         await WriteKilnLineAsync(log, $"step {step.Index + 1}/{lease.Steps.Count}: {step.Name}", reportToken);
         var env = new Dictionary<string, string>(step.Environment);
@@ -138,6 +140,11 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         var result = directory == workspace || directory.StartsWith(workspace + Path.DirectorySeparatorChar, StringComparison.Ordinal)
             ? await executor.RunAsync(new StepRequest(step.Run, directory, env, timeout, cookie, step.Shell), log, stop)
             : new StepResult(StepOutcome.Error, null, $"working-directory '{step.WorkingDirectory}' is outside the workspace");
+        if (result.Outcome == StepOutcome.Canceled && jobTimedOut())
+        {
+            result = result with { Outcome = StepOutcome.TimedOut };
+        }
+
         var status = result.Outcome switch
         {
             StepOutcome.Succeeded => "succeeded",
@@ -235,6 +242,10 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
 
     private ValueTask WriteKilnLineAsync(ILogSink log, string text, CancellationToken token) =>
         log.WriteAsync(new LogLine(time.GetUtcNow(), "[kiln] " + text), token);
+
+    /// <summary>What every step of a running job shares. <c>JobTimedOut</c> tells whether a stop came from
+    /// the job's own timeout, so the step it cut short is <c>timed_out</c> rather than <c>canceled</c>.</summary>
+    private sealed record RunningJob(JobLease Lease, Dictionary<string, string> Env, string Workspace, string Cookie, ILogSink Log, Func<bool> JobTimedOut);
 
     /// <summary>GitHub Actions' step conditions: <c>success</c> runs while nothing failed, <c>failure</c> only
     /// after a failure, <c>always</c> either way. After a cancel nothing more runs.</summary>

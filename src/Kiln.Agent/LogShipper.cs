@@ -30,8 +30,12 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
     private long _lastMs = -1;
     private long _sequence;
 
-    public LogShipper(ServerClient server, ILogger logger, long jobId, string lease, CancellationToken reportToken)
+    private readonly Action _onLeaseLost;
+
+    /// <param name="onLeaseLost">Called once if the server refuses a chunk with 409: the job is no longer ours.</param>
+    public LogShipper(ServerClient server, ILogger logger, long jobId, string lease, Action onLeaseLost, CancellationToken reportToken)
     {
+        _onLeaseLost = onLeaseLost;
         _server = server;
         _logger = logger;
         _jobId = jobId;
@@ -76,6 +80,10 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
             await SealAsync(cancellationToken);
             _sealed.Writer.TryComplete();
         }
+        catch (ChannelClosedException)
+        {
+            // The sender stopped; awaiting it below surfaces why (a lost lease, say).
+        }
         finally
         {
             _gate.Release();
@@ -92,9 +100,9 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
         {
             await Task.WhenAll(_flusher, _sender);
         }
-        catch (Exception e) when (e is OperationCanceledException or LeaseLostException)
+        catch (Exception e) when (e is OperationCanceledException or LeaseLostException or HttpRequestException)
         {
-            // Ending early: the job is over for this agent either way.
+            // Ending early: the job is over for this agent either way, and the error was handled where it arose.
         }
 
         _stop.Dispose();
@@ -139,6 +147,10 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
         {
             // Completing: the final seal happens in CompleteAsync.
         }
+        catch (ChannelClosedException)
+        {
+            // The sender stopped (a lost lease); nothing more to flush.
+        }
     }
 
     private async Task SendAllAsync(CancellationToken reportToken)
@@ -155,6 +167,11 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
         {
             // Writers must not wait forever on a queue nobody drains.
             _sealed.Writer.TryComplete(e);
+            if (e is LeaseLostException)
+            {
+                _onLeaseLost();
+            }
+
             throw;
         }
     }

@@ -119,6 +119,24 @@ public sealed class PipelineLanguageTests
     }
 
     [Fact]
+    public async Task A_pipeline_file_that_is_not_utf8_ends_the_build_in_error_with_its_position()
+    {
+        using var repo = await GitRepo.CreateAsync();
+        await File.WriteAllBytesAsync(Path.Combine(repo.Path, ".kiln.yml"), [.. "jobs:\n  build:\n    steps: [\"echo "u8, 0xFF, .. "\"]\n"u8]);
+        await repo.CommitAsync("latin-1 by mistake");
+        await using var server = await KilnServerProcess.StartNewAsync();
+        await server.Api.CreateRepoProjectAsync(App, repo.Path);
+
+        var cli = await server.RunCliAsync("build", App);
+
+        Assert.Equal(2, cli.ExitCode);
+        Assert.Contains(".kiln.yml:3:19: the file is not valid UTF-8", cli.Stderr, StringComparison.Ordinal);
+        var build = await server.Api.GetBuildAsync(App, 1);
+        Assert.Equal("error", build.Status);
+        Assert.Contains("not valid UTF-8", build.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_schema_is_served_without_a_token()
     {
         await using var server = await KilnServerProcess.StartNewAsync();

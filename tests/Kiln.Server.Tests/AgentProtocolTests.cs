@@ -286,49 +286,7 @@ public sealed class AgentProtocolTests
         Assert.Equal([("unit", "failed", (int?)2), ("integration", "skipped", null)], final.Jobs[1].Steps.Select(s => (s.Name, s.Status, s.ExitCode)));
     }
 
-    [Fact]
-    public async Task A_lease_kept_alive_by_heartbeats_survives_and_one_left_to_expire_makes_the_job_lost()
-    {
-        await using var server = await StartAsync("--Kiln:LeaseSeconds=3", "--Kiln:ReaperIntervalSeconds=1");
-        var agent = await server.EnrollAgentAsync("agent-1");
-        await server.CreateTaskProjectAsync("app");
-        await server.TriggerAsync("app");
-        var lease = await LeaseAsync(agent);
-        Assert.Equal(3, lease.LeaseSeconds);
-
-        // Renewed every second for longer than the lease: still running.
-        for (var i = 0; i < 5; i++)
-        {
-            await Task.Delay(1000);
-            Assert.False((await HeartbeatAsync(agent, lease)).CancelRequested);
-        }
-
-        Assert.Equal("running", (await server.GetJobAsync("app", 1, "build")).Status);
-
-        // Then silence: the reaper ends the job.
-        var lost = await WaitForAsync(() => server.GetJobAsync("app", 1, "build"), j => j.Status != "running", TimeSpan.FromSeconds(15), "the lease to expire");
-        Assert.Equal("lost", lost.Status);
-        Assert.Contains("agent-1", lost.Message, StringComparison.Ordinal);
-        Assert.Contains("lease", lost.Message, StringComparison.Ordinal);
-        var build = await server.GetBuildAsync("app", 1);
-        Assert.Equal(("failed", "skipped"), (build.Status, build.Jobs[1].Status));
-
-        // The old lease is dead for every report.
-        using (var beat = await agent.PostAsJsonAsync($"api/v1/agent/jobs/{lease.JobId}/heartbeat", new HeartbeatRequest(lease.LeaseToken), KilnJsonContext.Default.HeartbeatRequest))
-        using (var log = await AppendLogAsync(agent, lease.JobId, lease.LeaseToken, 0, "late\n"))
-        using (var step = await ReportStepAsync(agent, lease, 0, "succeeded", 0))
-        using (var done = await CompleteAsync(agent, lease, "succeeded"))
-        {
-            await ProblemAsync(beat, HttpStatusCode.Conflict);
-            await ProblemAsync(log, HttpStatusCode.Conflict);
-            await ProblemAsync(step, HttpStatusCode.Conflict);
-            await ProblemAsync(done, HttpStatusCode.Conflict);
-        }
-
-        Assert.Equal("lost", (await server.GetJobAsync("app", 1, "build")).Status);
-    }
-
-    private static async Task<HeartbeatResponse> HeartbeatAsync(HttpClient agent, JobLease lease)
+    internal static async Task<HeartbeatResponse> HeartbeatAsync(HttpClient agent, JobLease lease)
     {
         using var response = await agent.PostAsJsonAsync($"api/v1/agent/jobs/{lease.JobId}/heartbeat", new HeartbeatRequest(lease.LeaseToken), KilnJsonContext.Default.HeartbeatRequest);
         await ExpectAsync(response, HttpStatusCode.OK);

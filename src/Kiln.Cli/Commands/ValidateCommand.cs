@@ -23,12 +23,16 @@ public static class ValidateCommand
             }
 
             var directory = path.DirectoryName!;
-            var text = await File.ReadAllTextAsync(path.FullName, ct);
-            var result = PipelineParser.Parse(text, Path.GetRelativePath(Environment.CurrentDirectory, path.FullName), include =>
-            {
-                var full = Path.GetFullPath(Path.Combine(directory, include));
-                return File.Exists(full) ? File.ReadAllText(full) : null;
-            });
+            var name = Path.GetRelativePath(Environment.CurrentDirectory, path.FullName);
+            var result = path.Length > PipelineText.MaxBytes ? new PipelineParseResult(null, [PipelineText.TooLarge(name, path.Length)])
+                : PipelineText.TryDecode(await File.ReadAllBytesAsync(path.FullName, ct), name, out var text, out var unreadable)
+                ? PipelineParser.Parse(text, name, include =>
+                {
+                    var full = Path.GetFullPath(Path.Combine(directory, include));
+                    return File.Exists(full) && new FileInfo(full).Length <= PipelineText.MaxBytes
+                        && PipelineText.TryDecode(File.ReadAllBytes(full), include, out var included, out _) ? included : null;
+                })
+                : new PipelineParseResult(null, [unreadable!]);
             var jobs = result.Success ? PipelinePlanner.Plan(result.Pipeline!, new PlanContext { Event = "manual" }).Select(j => j.Name).ToList() : [];
             if (parse.GetValue(ctx.JsonOption))
             {

@@ -106,6 +106,7 @@ internal sealed partial class PipelineReader
             return inputs;
         }
 
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal); // KILN_INPUT_X -> the input it came from
         foreach (var (key, item) in mapping.Entries)
         {
             var name = key.Value;
@@ -113,6 +114,13 @@ internal sealed partial class PipelineReader
             if (!IsName(name))
             {
                 Errors.Add(key.Location, $"input name '{name}' must start with a letter or '_' and hold only letters, digits, '_' and '-'", itemPath);
+                continue;
+            }
+
+            var variable = Interpolator.VariableName("KILN_INPUT_", name);
+            if (!variables.TryAdd(variable, name))
+            {
+                Errors.Add(key.Location, $"inputs '{variables[variable]}' and '{name}' would both be {variable}", itemPath, "rename one of them");
                 continue;
             }
 

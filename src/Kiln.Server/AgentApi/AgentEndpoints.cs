@@ -118,9 +118,9 @@ public static class AgentEndpoints
 
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(ct);
-        if (sequence < 0 || lines < 0 || (text.Length > 0 && !text.EndsWith('\n')))
+        if (sequence < 0 || lines < 0 || (text.Length > 0 && !text.EndsWith('\n')) || text.Contains('\r', StringComparison.Ordinal))
         {
-            return Problems.BadRequest("A log chunk has a sequence >= 0 and whole lines, each ending in '\\n'.");
+            return Problems.BadRequest("A log chunk has a sequence >= 0 and whole lines, each ending in '\\n', with no '\\r' (agents resolve carriage returns).");
         }
 
         var stored = LogSlice.FormatTimes(times.Select(t => (t.Line, t.UnixMs)));

@@ -59,14 +59,18 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
                 return TriggerResult.Fail(TriggerFailure.Rejected, $"The ref '{reference}' was not found in '{repo}' (no such branch, tag or commit).");
             }
 
-            var file = await mirror.ReadFileAsync(project.Id, resolved.Commit, PipelineFile, cancellationToken);
+            var file = await mirror.ReadFileAsync(project.Id, resolved.Commit, PipelineFile, PipelineText.MaxBytes, cancellationToken);
             if (file is null)
             {
                 return await CreateErrorBuildAsync(project, request, resolved,
                     $"Commit {resolved.Commit[..12]} has no {PipelineFile} at the repository root.", [], cancellationToken);
             }
 
-            yaml = file;
+            if (!TryDecode(file, PipelineFile, out yaml, out var unreadable))
+            {
+                return await CreateErrorBuildAsync(project, request, resolved, "The pipeline file cannot be read.", [unreadable!.ToString()], cancellationToken);
+            }
+
             includes = await ReadIncludesAsync(project.Id, resolved.Commit, yaml, cancellationToken);
             changedFiles = await mirror.ChangedFilesAsync(project.Id, resolved.Commit, cancellationToken);
         }
@@ -130,10 +134,25 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
         var files = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var path in requested.Distinct(StringComparer.Ordinal).Take(MaxIncludes))
         {
-            files[path] = await mirror.ReadFileAsync(projectId, commit, path, cancellationToken);
+            // An unreadable include is reported by the parser as missing; the reason goes with it.
+            var file = await mirror.ReadFileAsync(projectId, commit, path, PipelineText.MaxBytes, cancellationToken);
+            files[path] = file is not null && TryDecode(file, path, out var text, out _) ? text : null;
         }
 
         return path => files.GetValueOrDefault(path);
+    }
+
+    /// <summary>The file as text if it is UTF-8 within the size limit; otherwise the problem.</summary>
+    private static bool TryDecode(RepoFile file, string name, out string text, out PipelineError? error)
+    {
+        if (file.Bytes is null)
+        {
+            text = "";
+            error = PipelineText.TooLarge(name, file.Size);
+            return false;
+        }
+
+        return PipelineText.TryDecode(file.Bytes, name, out text, out error);
     }
 
     private async Task<TriggerResult> CreateErrorBuildAsync(ProjectEntity project, TriggerRequest request, ResolvedRef? resolved, string message, IReadOnlyList<string> errors, CancellationToken cancellationToken)

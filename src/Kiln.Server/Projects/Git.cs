@@ -18,6 +18,13 @@ public sealed class Git(ILogger<Git> logger)
 
     public async Task<GitResult> RunAsync(string? workingDirectory, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
+        var (exitCode, stdout, stderr) = await RunRawAsync(workingDirectory, args, cancellationToken);
+        return new GitResult(exitCode, System.Text.Encoding.UTF8.GetString(stdout), stderr);
+    }
+
+    /// <summary>Runs git and returns its standard output as bytes (for file contents, which must not be decoded leniently).</summary>
+    public async Task<(int ExitCode, byte[] StdOut, string StdErr)> RunRawAsync(string? workingDirectory, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
         var psi = new ProcessStartInfo("git")
         {
             RedirectStandardOutput = true,
@@ -38,14 +45,15 @@ public sealed class Git(ILogger<Git> logger)
         process.StandardInput.Close();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stdout = new MemoryStream();
+        var copy = process.StandardOutput.BaseStream.CopyToAsync(stdout, timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
-            var result = new GitResult(process.ExitCode, await stdout, await stderr);
-            logger.LogDebug("git {Args} exited {ExitCode}", string.Join(' ', args), result.ExitCode);
-            return result;
+            await copy;
+            logger.LogDebug("git {Args} exited {ExitCode}", string.Join(' ', args), process.ExitCode);
+            return (process.ExitCode, stdout.ToArray(), await stderr);
         }
         catch (OperationCanceledException)
         {

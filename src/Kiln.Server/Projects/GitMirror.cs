@@ -5,6 +5,9 @@ namespace Kiln.Server.Projects;
 /// <summary>A resolved ref: the commit, and the branch or tag it named (neither for a bare sha).</summary>
 public sealed record ResolvedRef(string Commit, string Ref, string? Branch, string? Tag);
 
+/// <summary>A file read from a commit; <c>Bytes</c> is null when it was too large to read.</summary>
+public sealed record RepoFile(long Size, byte[]? Bytes);
+
 /// <summary>The server's bare mirror of each project's repository, under <c>DATA/repos/</c>.
 /// Refs are resolved and pipeline files read from it, never from a work tree.</summary>
 public sealed class GitMirror(Git git, IOptions<KilnServerOptions> options)
@@ -71,11 +74,25 @@ public sealed class GitMirror(Git git, IOptions<KilnServerOptions> options)
         return new ResolvedRef(commit.StdOut.Trim(), name.Length > 0 ? name : reference, branch, tag);
     }
 
-    /// <summary>A file's text at a commit, or null if the commit has no such file.</summary>
-    public async Task<string?> ReadFileAsync(long projectId, string commit, string file, CancellationToken cancellationToken)
+    /// <summary>A file at a commit, or null if the commit has no such file. A file larger than
+    /// <paramref name="maxBytes"/> is not read: its <see cref="RepoFile.Bytes"/> are null.</summary>
+    public async Task<RepoFile?> ReadFileAsync(long projectId, string commit, string file, int maxBytes, CancellationToken cancellationToken)
     {
-        var result = await git.RunAsync(PathFor(projectId), ["cat-file", "blob", $"{commit}:{file}"], cancellationToken);
-        return result.Ok ? result.StdOut : null;
+        var path = PathFor(projectId);
+        var size = await git.RunAsync(path, ["cat-file", "-s", $"{commit}:{file}"], cancellationToken);
+        if (!size.Ok)
+        {
+            return null;
+        }
+
+        var length = long.Parse(size.StdOut.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (length > maxBytes)
+        {
+            return new RepoFile(length, null);
+        }
+
+        var (exitCode, bytes, _) = await git.RunRawAsync(path, ["cat-file", "blob", $"{commit}:{file}"], cancellationToken);
+        return exitCode == 0 ? new RepoFile(length, bytes) : null;
     }
 
     /// <summary>The files a commit changed against its first parent (all its files for a root commit);

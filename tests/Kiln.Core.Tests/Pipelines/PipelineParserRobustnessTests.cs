@@ -91,24 +91,22 @@ public sealed class PipelineParserRobustnessTests
         }
 
         yaml.Append("jobs: { a: { steps: [x] } }\n");
-        var watch = Stopwatch.StartNew();
-
+        // How fast this fails is measured by bench/Kiln.Bench.Pipeline (hostile files), not here.
         var result = PipelineParser.Parse(yaml.ToString());
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
         var error = Assert.Single(result.Errors);
         Assert.Contains("too large or complex", error.Message, StringComparison.Ordinal);
-        Assert.Equal(4, error.Line); // a3 already stands for 11,111 nodes
+        Assert.Equal(5, error.Line); // a4 already stands for 111,111 nodes
     }
 
     [Fact]
     public void Many_plain_nodes_over_the_limit_are_rejected()
     {
-        var yaml = "env:\n" + string.Concat(Enumerable.Range(0, 6000).Select(i => $"  V{i}: x\n")) + "jobs: { a: { steps: [x] } }\n";
+        var yaml = "env:\n" + string.Concat(Enumerable.Range(0, 30_000).Select(i => $"  V{i}: x\n")) + "jobs: { a: { steps: [x] } }\n";
 
         var error = Assert.Single(PipelineParser.Parse(yaml).Errors);
 
-        Assert.Contains("more than 10000 nodes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("more than 50000 nodes", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

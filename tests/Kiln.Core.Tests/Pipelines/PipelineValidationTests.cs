@@ -261,6 +261,9 @@ public sealed class PipelineValidationTests
             ],
             Errors(Yaml));
         Assert.Equal(
+            [".kiln.yml:1:20: inputs 'a-b' and 'A_B' would both be KILN_INPUT_A_B (hint: rename one of them)"],
+            Errors("inputs: { a-b: {}, A_B: {} }\njobs:\n  a: { steps: [x] }\n"));
+        Assert.Equal(
             [".kiln.yml:1:9: 'inputs' must be a mapping of names to settings, not a list (hint: write 'inputs: { target: { default: all } }')"],
             Errors("inputs: [a]\njobs:\n  a: { steps: [x] }\n"));
     }

@@ -12,7 +12,7 @@ namespace Kiln.Core.Pipelines.Yaml;
 internal static class YamlLoader
 {
     /// <summary>Most nodes a document may hold, counting every alias as the nodes it stands for.</summary>
-    public const int MaxNodes = 10_000;
+    public const int MaxNodes = 50_000;
 
     /// <summary>Deepest nesting of mappings and lists, aliases expanded.</summary>
     public const int MaxDepth = 100;
