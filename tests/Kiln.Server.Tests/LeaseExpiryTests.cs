@@ -28,11 +28,19 @@ public sealed class LeaseExpiryTests
 
         Assert.Equal("running", (await server.GetJobAsync("app", 1, "build")).Status);
 
-        // Then silence: the reaper ends the job.
-        var lost = await WaitForAsync(() => server.GetJobAsync("app", 1, "build"), j => j.Status != "running", TimeSpan.FromSeconds(15), "the lease to expire");
-        Assert.Equal("lost", lost.Status);
+        // Then silence: the reaper ends the attempt as lost, and (by default, once) a new attempt is queued.
+        var retried = await WaitForAsync(() => server.GetJobAsync("app", 1, "build"), j => j.Status != "running", TimeSpan.FromSeconds(15), "the lease to expire");
+        Assert.Equal(("queued", 2), (retried.Status, retried.Attempt));
+        var lost = Assert.Single(retried.PreviousAttempts!);
+        Assert.Equal((lost.Id, 1, "lost", "agent_lost"), (lease.JobId, lost.Attempt, lost.Status, lost.FailureReason));
         Assert.Contains("agent-1", lost.Message, StringComparison.Ordinal);
         Assert.Contains("lease", lost.Message, StringComparison.Ordinal);
+
+        // The second attempt is lost too: no retries left, so the job stays lost and the build fails.
+        var second = await LeaseAsync(agent);
+        Assert.Equal(retried.Id, second.JobId);
+        var final = await WaitForAsync(() => server.GetJobAsync("app", 1, "build"), j => j.Status != "queued" && j.Status != "running", TimeSpan.FromSeconds(15), "the second lease to expire");
+        Assert.Equal(("lost", "agent_lost", 2), (final.Status, final.FailureReason, final.Attempt));
         var build = await server.GetBuildAsync("app", 1);
         Assert.Equal(("failed", "skipped"), (build.Status, build.Jobs[1].Status));
 
@@ -48,6 +56,7 @@ public sealed class LeaseExpiryTests
             await ProblemAsync(done, HttpStatusCode.Conflict);
         }
 
-        Assert.Equal("lost", (await server.GetJobAsync("app", 1, "build")).Status);
+        var history = await server.GetJobAsync("app", 1, "build");
+        Assert.Equal(("lost", 2), (history.Status, history.Attempt));
     }
 }

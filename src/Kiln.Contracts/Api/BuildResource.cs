@@ -19,7 +19,8 @@ public sealed record BuildResource(
     IReadOnlyDictionary<string, string> Inputs,
     IReadOnlyList<JobResource> Jobs);
 
-/// <summary>A job of a build. <c>Message</c> says why a job ended the way it did when Kiln knows more than the status (an agent lost, a checkout that failed).</summary>
+/// <summary>A job of a build (its latest attempt). <c>FailureReason</c> is one of script, timeout,
+/// canceled_by_user, superseded, agent_lost, infrastructure when the job ended other than succeeded. <c>Message</c> says why a job ended the way it did when Kiln knows more than the status (an agent lost, a checkout that failed).</summary>
 public sealed record JobResource(
     long Id,
     string Name,
@@ -32,7 +33,13 @@ public sealed record JobResource(
     DateTimeOffset? FinishedAt,
     long LogBytes,
     IReadOnlyList<StepResource> Steps,
-    string? Message = null);
+    string? Message = null,
+    int Attempt = 1,
+    string? FailureReason = null,
+    IReadOnlyList<JobAttemptResource>? PreviousAttempts = null);
+
+/// <summary>An earlier attempt of a job (a retry or rerun replaced it); its log stays readable by its <c>id</c>.</summary>
+public sealed record JobAttemptResource(long Id, int Attempt, string Status, string? FailureReason, string? Message, string? Agent, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
 public sealed record StepResource(string Name, string Status, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 

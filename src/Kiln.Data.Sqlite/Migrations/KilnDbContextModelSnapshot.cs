@@ -26,12 +26,18 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("FreeDiskBytes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Labels")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("LastSeenAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<double?>("LoadAverage")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -40,6 +46,9 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.Property<string>("Os")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Slots")
                         .HasColumnType("INTEGER");
@@ -180,6 +189,9 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<bool>("AllowFailure")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("BuildId")
                         .HasColumnType("INTEGER");
 
@@ -190,8 +202,15 @@ namespace Kiln.Data.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsLatest")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("LeaseExpiresAt")
                         .HasColumnType("TEXT");
@@ -231,6 +250,17 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<DateTime?>("QueuedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("RetryMax")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RetryOn")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RunsOn")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SpecJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -248,10 +278,10 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BuildId", "Name")
-                        .IsUnique();
-
                     b.HasIndex("Status", "Id");
+
+                    b.HasIndex("BuildId", "Name", "Attempt")
+                        .IsUnique();
 
                     b.ToTable("jobs", (string)null);
                 });

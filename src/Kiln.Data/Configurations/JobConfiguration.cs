@@ -10,7 +10,8 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<JobEntity>
     public void Configure(EntityTypeBuilder<JobEntity> b)
     {
         b.ToTable("jobs");
-        b.HasIndex(x => new { x.BuildId, x.Name }).IsUnique();
+        b.HasIndex(x => new { x.BuildId, x.Name, x.Attempt }).IsUnique();
+        b.Property(x => x.FailureReason).HasMaxLength(32);
         // The queue scans queued jobs oldest first; the reaper scans running jobs by lease expiry.
         b.HasIndex(x => new { x.Status, x.Id });
         b.Property(x => x.Status).HasMaxLength(20)

@@ -11,4 +11,9 @@ public sealed class AgentEntity
     public string? Os { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? LastSeenAt { get; set; }
+    /// <summary>A paused agent finishes its running jobs and takes no new ones.</summary>
+    public bool Paused { get; set; }
+    /// <summary>Free disk in its work folder and 1-minute load average, from its last heartbeat.</summary>
+    public long? FreeDiskBytes { get; set; }
+    public double? LoadAverage { get; set; }
 }

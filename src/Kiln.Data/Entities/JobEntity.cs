@@ -10,7 +10,13 @@ public sealed class JobEntity
     /// <summary>Position in the plan (topological order), for stable listings.</summary>
     public int Ordinal { get; set; }
     public required string Name { get; set; }
+    /// <summary>1 for the first run of this job in its build; a retry or rerun is a new row with the next number.</summary>
+    public int Attempt { get; set; } = 1;
+    /// <summary>False for attempts that a later attempt of the same job replaced.</summary>
+    public bool IsLatest { get; set; } = true;
     public JobStatus Status { get; set; }
+    /// <summary>Why a job ended other than succeeded: script, timeout, canceled_by_user, superseded, agent_lost, infrastructure.</summary>
+    public string? FailureReason { get; set; }
     /// <summary>Names of the jobs this one needs, separated by '\n'.</summary>
     public string Needs { get; set; } = "";
     /// <summary>The job's environment (pipeline env overlaid by job env) as a JSON object.</summary>
@@ -20,6 +26,12 @@ public sealed class JobEntity
     public string MatrixJson { get; set; } = "{}";
     /// <summary>A failure of this job does not fail the build, and jobs that need it still run.</summary>
     public bool AllowFailure { get; set; }
+    /// <summary>Agent labels the job needs (<c>runs-on</c>), separated by ','; empty for any agent.</summary>
+    public string RunsOn { get; set; } = "";
+    /// <summary>How many more attempts a job may get automatically, and for which endings
+    /// (comma-separated job statuses: failed, lost, timed_out). Default: one retry when the agent is lost.</summary>
+    public int RetryMax { get; set; } = 1;
+    public string RetryOn { get; set; } = "lost";
     /// <summary>Waits in <c>manual</c> for a person to approve it once its needs are met.</summary>
     public bool Manual { get; set; }
     /// <summary>The rest of the planned job (runs-on, image, services, retry, concurrency, artifacts,

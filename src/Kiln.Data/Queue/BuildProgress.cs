@@ -13,9 +13,12 @@ public static class BuildProgress
     public static async Task<bool> AdvanceAsync(KilnDbContext db, long buildId, DateTime now, CancellationToken cancellationToken)
     {
         var build = await db.Builds.Include(b => b.Jobs).SingleAsync(b => b.Id == buildId, cancellationToken);
+        // Earlier attempts are history: only the latest attempt of each job counts (filtered in
+        // memory, since rows already tracked would slip past a filtered Include).
+        var jobs = build.Jobs.Where(j => j.IsLatest).ToList();
         var anyQueued = false;
-        var nodes = build.Jobs.Select(j => new JobNode(j.Name, SplitNeeds(j.Needs), Effective(j))).ToList();
-        var byName = build.Jobs.ToDictionary(j => j.Name);
+        var nodes = jobs.Select(j => new JobNode(j.Name, SplitNeeds(j.Needs), Effective(j))).ToList();
+        var byName = jobs.ToDictionary(j => j.Name);
         foreach (var (name, resolved) in DependencyResolver.Resolve(nodes))
         {
             var job = byName[name];
@@ -35,6 +38,7 @@ public static class BuildProgress
             else if (StatusRules.IsTerminal(newStatus))
             {
                 job.FinishedAt = now;
+                job.FailureReason ??= JobRetry.ReasonFor(newStatus, job.CancelRequested);
                 foreach (var step in await db.Steps.Where(s => s.JobId == job.Id).ToListAsync(cancellationToken))
                 {
                     step.Status = StepStatus.Skipped;
@@ -47,13 +51,13 @@ public static class BuildProgress
             return anyQueued;
         }
 
-        if (build.StartedAt is null && build.Jobs.Any(j => j.StartedAt is not null))
+        if (build.StartedAt is null && jobs.Any(j => j.StartedAt is not null))
         {
-            build.StartedAt = build.Jobs.Where(j => j.StartedAt is not null).Min(j => j.StartedAt);
+            build.StartedAt = jobs.Where(j => j.StartedAt is not null).Min(j => j.StartedAt);
             build.Status = BuildStatus.Running;
         }
 
-        if (BuildOutcome.Aggregate(build.Jobs.Select(Effective)) is { } outcome)
+        if (BuildOutcome.Aggregate(jobs.Select(Effective)) is { } outcome)
         {
             build.Status = outcome;
             build.FinishedAt = now;

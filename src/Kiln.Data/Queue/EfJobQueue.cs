@@ -123,6 +123,7 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
         var now = Now;
         job.Status = status;
         job.Message = message;
+        job.FailureReason = JobRetry.ReasonFor(status, job.CancelRequested);
         job.FinishedAt = now;
         job.LeaseToken = null;
         job.LeaseExpiresAt = null;
@@ -133,8 +134,15 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
             step.FinishedAt = now;
         }
 
+        var retry = JobRetry.NextAttempt(job, now);
+        if (retry is not null)
+        {
+            job.IsLatest = false;
+            db.Jobs.Add(retry);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
-        var released = await BuildProgress.AdvanceAsync(db, job.BuildId, now, cancellationToken);
+        var released = await BuildProgress.AdvanceAsync(db, job.BuildId, now, cancellationToken) || retry is not null;
         await db.SaveChangesAsync(cancellationToken);
         var buildStatus = await db.Builds.Where(b => b.Id == job.BuildId).Select(b => b.Status).SingleAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);

@@ -25,6 +25,7 @@ public sealed class LeaseBuilder(IOptions<KilnServerOptions> options)
             ["KILN_BUILD_ID"] = build.Id.ToString(CultureInfo.InvariantCulture),
             ["KILN_JOB"] = job.Name,
             ["KILN_JOB_ID"] = job.Id.ToString(CultureInfo.InvariantCulture),
+            ["KILN_JOB_ATTEMPT"] = job.Attempt.ToString(CultureInfo.InvariantCulture),
             ["KILN_EVENT"] = build.Event,
             ["KILN_REF"] = build.Ref ?? "",
             ["KILN_BRANCH"] = build.Branch ?? "",

@@ -29,7 +29,7 @@ public sealed class BuildCanceler(KilnDbContext db, ChangeNotifier notifier, Tim
         var now = time.UtcNow();
         build.CancelRequested = true;
         var running = new List<long>();
-        foreach (var job in build.Jobs)
+        foreach (var job in build.Jobs.Where(j => j.IsLatest))
         {
             if (job.Status == JobStatus.Running)
             {
@@ -39,6 +39,7 @@ public sealed class BuildCanceler(KilnDbContext db, ChangeNotifier notifier, Tim
             else if (!StatusRules.IsTerminal(job.Status))
             {
                 job.Status = JobStatus.Canceled;
+                job.FailureReason = JobRetry.CanceledByUser;
                 job.FinishedAt = now;
                 foreach (var step in job.Steps)
                 {

@@ -41,8 +41,8 @@ public static class BuildEndpoints
             });
 
         group.MapGet("/{number:int}/jobs/{job}", async Task<Results<Ok<JobResource>, ProblemHttpResult>> (string project, int number, string job, BuildQueries queries, CancellationToken ct) =>
-            await queries.FindJobAsync(project, number, job, ct) is { } j
-                ? TypedResults.Ok(BuildQueries.ToResource(j))
+            await queries.GetJobAsync(project, number, job, ct) is { } j
+                ? TypedResults.Ok(j)
                 : Problems.NotFound($"Build {project}#{number} has no job '{job}'."));
 
         return app;

@@ -61,8 +61,24 @@ public sealed class BuildQueries(KilnDbContext db)
         }
 
         var jobs = db.Jobs.AsNoTracking().Include(j => j.Steps).Where(j => j.BuildId == buildId);
-        return await jobs.SingleOrDefaultAsync(j => j.Name == job, cancellationToken)
+        return await jobs.SingleOrDefaultAsync(j => j.Name == job && j.IsLatest, cancellationToken)
             ?? (long.TryParse(job, out var id) ? await jobs.SingleOrDefaultAsync(j => j.Id == id, cancellationToken) : null);
+    }
+
+    /// <summary>A job (the latest attempt for a name; any attempt for an id) with its earlier attempts.</summary>
+    public async Task<JobResource?> GetJobAsync(string project, int number, string job, CancellationToken cancellationToken)
+    {
+        var found = await FindJobAsync(project, number, job, cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+
+        var previous = await db.Jobs.AsNoTracking()
+            .Where(j => j.BuildId == found.BuildId && j.Name == found.Name && j.Attempt < found.Attempt)
+            .OrderBy(j => j.Attempt)
+            .ToListAsync(cancellationToken);
+        return ToResource(found, previous);
     }
 
     public static BuildResource ToResource(BuildEntity b) => new(
@@ -81,9 +97,11 @@ public sealed class BuildQueries(KilnDbContext db)
         b.FinishedAt.AsUtc(),
         b.Error,
         JsonSerializer.Deserialize<Dictionary<string, string>>(b.InputsJson) ?? [],
-        b.Jobs.OrderBy(j => j.Ordinal).Select(ToResource).ToList());
+        b.Jobs.Where(j => j.IsLatest).OrderBy(j => j.Ordinal)
+            .Select(j => ToResource(j, b.Jobs.Where(o => o.Name == j.Name && !o.IsLatest).OrderBy(o => o.Attempt).ToList()))
+            .ToList());
 
-    public static JobResource ToResource(JobEntity j) => new(
+    public static JobResource ToResource(JobEntity j, IReadOnlyList<JobEntity>? previous = null) => new(
         j.Id,
         j.Name,
         StatusNames.ToWire(j.Status),
@@ -97,5 +115,8 @@ public sealed class BuildQueries(KilnDbContext db)
         j.Steps.OrderBy(s => s.Index)
             .Select(s => new StepResource(s.Name, StatusNames.ToWire(s.Status), s.ExitCode, s.StartedAt.AsUtc(), s.FinishedAt.AsUtc()))
             .ToList(),
-        j.Message);
+        j.Message,
+        j.Attempt,
+        j.FailureReason,
+        previous?.Select(p => new JobAttemptResource(p.Id, p.Attempt, StatusNames.ToWire(p.Status), p.FailureReason, p.Message, p.AgentName, p.StartedAt.AsUtc(), p.FinishedAt.AsUtc())).ToList() ?? []);
 }

@@ -28,7 +28,6 @@ public sealed class JobApprover(KilnDbContext db, BuildQueries queries, ChangeNo
         }
 
         notifier.Notify(ChangeNotifier.Work);
-        var updated = await queries.FindJobAsync(project, number, found.Name, cancellationToken);
-        return (BuildQueries.ToResource(updated!), null);
+        return (await queries.GetJobAsync(project, number, found.Name, cancellationToken), null);
     }
 }

@@ -27,6 +27,9 @@ public static class JobRows
             MatrixJson = JsonSerializer.Serialize(job.Matrix),
             TimeoutSeconds = Seconds(job.Timeout),
             AllowFailure = job.AllowFailure,
+            RunsOn = string.Join(',', job.RunsOn),
+            RetryMax = job.Retry?.Max ?? 1,
+            RetryOn = string.Join(',', job.Retry?.On ?? ["lost"]),
             Manual = job.Manual,
             SpecJson = JsonSerializer.Serialize(JobSpec.From(job)),
             Steps = job.Steps.Select((s, i) => new StepEntity

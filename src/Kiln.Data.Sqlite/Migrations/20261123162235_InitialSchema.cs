@@ -23,7 +23,10 @@ namespace Kiln.Data.Sqlite.Migrations
                     Version = table.Column<string>(type: "TEXT", nullable: true),
                     Os = table.Column<string>(type: "TEXT", nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    LastSeenAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    LastSeenAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Paused = table.Column<bool>(type: "INTEGER", nullable: false),
+                    FreeDiskBytes = table.Column<long>(type: "INTEGER", nullable: true),
+                    LoadAverage = table.Column<double>(type: "REAL", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -137,12 +140,18 @@ namespace Kiln.Data.Sqlite.Migrations
                     BuildId = table.Column<long>(type: "INTEGER", nullable: false),
                     Ordinal = table.Column<int>(type: "INTEGER", nullable: false),
                     Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Attempt = table.Column<int>(type: "INTEGER", nullable: false),
+                    IsLatest = table.Column<bool>(type: "INTEGER", nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    FailureReason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     Needs = table.Column<string>(type: "TEXT", nullable: false),
                     EnvJson = table.Column<string>(type: "TEXT", nullable: false),
                     TimeoutSeconds = table.Column<int>(type: "INTEGER", nullable: true),
                     MatrixJson = table.Column<string>(type: "TEXT", nullable: false),
                     AllowFailure = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RunsOn = table.Column<string>(type: "TEXT", nullable: false),
+                    RetryMax = table.Column<int>(type: "INTEGER", nullable: false),
+                    RetryOn = table.Column<string>(type: "TEXT", nullable: false),
                     Manual = table.Column<bool>(type: "INTEGER", nullable: false),
                     SpecJson = table.Column<string>(type: "TEXT", nullable: false),
                     AgentId = table.Column<long>(type: "INTEGER", nullable: true),
@@ -257,9 +266,9 @@ namespace Kiln.Data.Sqlite.Migrations
                 column: "Status");
 
             migrationBuilder.CreateIndex(
-                name: "IX_jobs_BuildId_Name",
+                name: "IX_jobs_BuildId_Name_Attempt",
                 table: "jobs",
-                columns: new[] { "BuildId", "Name" },
+                columns: new[] { "BuildId", "Name", "Attempt" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
