@@ -47,6 +47,11 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
                 ["KILN_SERVER_URL"] = server.BaseAddress.ToString().TrimEnd('/'),
             };
             var outcome = StepOutcome.Succeeded;
+            foreach (var unsupported in Unsupported(lease.Requirements))
+            {
+                await WriteKilnLineAsync(log, $"warning: {unsupported} ignored: this agent runs steps in a shell on its host", stop.Token);
+            }
+
             if (lease.Source is { } source)
             {
                 outcome = await CheckoutAsync(source, workspace, cookie, log, stop.Token);
@@ -246,6 +251,19 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
     /// <summary>What every step of a running job shares. <c>JobTimedOut</c> tells whether a stop came from
     /// the job's own timeout, so the step it cut short is <c>timed_out</c> rather than <c>canceled</c>.</summary>
     private sealed record RunningJob(JobLease Lease, Dictionary<string, string> Env, string Workspace, string Cookie, ILogSink Log, Func<bool> JobTimedOut);
+
+    private static IEnumerable<string> Unsupported(JobRequirements? requirements)
+    {
+        if (requirements?.Image is { } image)
+        {
+            yield return $"image '{image}'";
+        }
+
+        foreach (var service in requirements?.Services ?? [])
+        {
+            yield return $"service '{service.Name}' ({service.Image})";
+        }
+    }
 
     /// <summary>GitHub Actions' step conditions: <c>success</c> runs while nothing failed, <c>failure</c> only
     /// after a failure, <c>always</c> either way. After a cancel nothing more runs.</summary>

@@ -9,6 +9,7 @@ using Kiln.Server.Health;
 using Kiln.Server.Infrastructure;
 using Kiln.Server.Logs;
 using Kiln.Server.Pipelines;
+using Kiln.Server.Queue;
 using Kiln.Server.Projects;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -47,6 +48,7 @@ public static class ServerHost
         builder.Services.AddScoped<BuildQueries>();
         builder.Services.AddScoped<BuildCanceler>();
         builder.Services.AddScoped<JobApprover>();
+        builder.Services.AddScoped<QueueQueries>();
         builder.Services.AddScoped<AdminBootstrap>();
         builder.Services.AddScoped<LocalAgentEnrollment>();
         builder.Services.AddHostedService<LeaseReaper>();
@@ -70,6 +72,7 @@ public static class ServerHost
         app.MapLogEndpoints();
         app.MapAgentEndpoints();
         app.MapPipelineEndpoints();
+        app.MapQueueEndpoints();
         return app;
     }
 

@@ -12,11 +12,17 @@ public static class StatusCommand
     public static Command Create(CommandContext ctx)
     {
         var target = new Argument<string?>("target") { Description = "PROJECT or PROJECT#N", Arity = ArgumentArity.ZeroOrOne };
-        var cmd = new Command("status", "Show builds, jobs and steps with status and durations") { target };
+        var queue = new Option<bool>("--queue") { Description = "Show the jobs that have not started, in order, with why each waits" };
+        var cmd = new Command("status", "Show builds, jobs and steps with status and durations") { target, queue };
         cmd.SetAction((parse, ct) => ctx.RunAsync(async () =>
         {
             using var api = ctx.Api();
             var json = parse.GetValue(ctx.JsonOption);
+            if (parse.GetValue(queue))
+            {
+                return await WriteQueueAsync(ctx, api, json, ct);
+            }
+
             var value = parse.GetValue(target);
             var path = value is null ? "api/v1/projects"
                 : value.Contains('#', StringComparison.Ordinal) ? BuildRef.Parse(value).ApiPath
@@ -58,6 +64,31 @@ public static class StatusCommand
             return ExitCodes.Success;
         }));
         return cmd;
+    }
+
+    private static async Task<int> WriteQueueAsync(CommandContext ctx, Client.ApiClient api, bool json, CancellationToken ct)
+    {
+        if (json)
+        {
+            await ctx.Out.WriteLineAsync(await api.GetJsonAsync("api/v1/queue", ct));
+            return ExitCodes.Success;
+        }
+
+        var jobs = await api.GetAsync("api/v1/queue", KilnJsonContext.Default.ListQueuedJobResource, ct);
+        var table = new Table().AddColumns("#", "Job", "Status", "Waiting", "Reason");
+        var position = 1;
+        foreach (var j in jobs)
+        {
+            table.AddRow(
+                (position++).ToString(CultureInfo.InvariantCulture),
+                Markup.Escape($"{j.Project}#{j.Build} {j.Job}" + (j.Attempt > 1 ? $" (attempt {j.Attempt})" : "")),
+                Output.Status(j.Status),
+                Output.Duration(j.Since, null, ctx.Time),
+                Markup.Escape(j.Reason));
+        }
+
+        ctx.Console.Write(table);
+        return ExitCodes.Success;
     }
 
     private static void WriteBuild(CommandContext ctx, BuildResource b)

@@ -6,9 +6,12 @@ namespace Kiln.Contracts.AgentProtocol;
 // may already belong to another agent). Reports are idempotent so the agent may resend after a
 // timeout: a log chunk is keyed by (job, sequence), a step report by (job, step index, status).
 
-/// <summary><c>POST /api/v1/agent/lease</c>: a long poll. Blocks up to <c>WaitSeconds</c> (max 30)
-/// and returns 200 with a <see cref="JobLease"/> the moment a job is queued, or 204 when none came.</summary>
-public sealed record LeaseRequest(int WaitSeconds);
+/// <summary><c>POST /api/v1/agent/lease</c>: a long poll. Blocks up to <c>WaitSeconds</c> (at most 30, and at
+/// most the server's lease time, so an idle agent is seen at least once per lease) and returns 200 with a
+/// <see cref="JobLease"/> the moment a job the agent can run is queued (its labels include all of the job's
+/// <c>runs-on</c>), or 204 when none came. A paused agent gets 204 at once. The optional host figures
+/// (free disk of the work folder, 1-minute load average) are stored on the agent, as with heartbeats.</summary>
+public sealed record LeaseRequest(int WaitSeconds, long? FreeDiskBytes = null, double? LoadAverage = null);
 
 /// <summary>Everything an agent needs to run a job; the agent knows nothing else of the server.</summary>
 public sealed record JobLease(
@@ -28,8 +31,8 @@ public sealed record JobLease(
     JobRequirements? Requirements = null);
 
 /// <summary>What the job asks of the agent beyond its steps, planned from <c>.kiln.yml</c>:
-/// the matrix values, labels, container image and services, artifacts and cache. Executors that
-/// do not support a part (containers, say) fail the job with a clear message rather than ignore it.</summary>
+/// the matrix values, labels, container image and services, artifacts and cache. An agent that cannot
+/// carry out a part yet (today's shell executor has no containers) says so in the job's log.</summary>
 public sealed record JobRequirements(
     IReadOnlyDictionary<string, string> Matrix,
     IReadOnlyList<string> RunsOn,
@@ -61,8 +64,10 @@ public sealed record StepSpec(
     string? WorkingDirectory = null,
     string? Shell = null);
 
-/// <summary><c>POST /api/v1/agent/jobs/{jobId}/heartbeat</c>: renews the lease. Sent every third of the lease.</summary>
-public sealed record HeartbeatRequest(string LeaseToken);
+/// <summary><c>POST /api/v1/agent/jobs/{jobId}/heartbeat</c>: renews the lease. Sent every third of the lease.
+/// <c>FreeDiskBytes</c> (free space of the agent's work folder) and <c>LoadAverage</c> (1 minute, from
+/// <c>/proc/loadavg</c>) are optional; the server stores them on the agent with its last-seen time.</summary>
+public sealed record HeartbeatRequest(string LeaseToken, long? FreeDiskBytes = null, double? LoadAverage = null);
 
 /// <summary>The renewed expiry, and whether a person asked to cancel the job.</summary>
 public sealed record HeartbeatResponse(DateTimeOffset LeaseExpiresAt, bool CancelRequested);

@@ -8,13 +8,16 @@ public static class PipelineParser
     /// <summary>
     /// Parses <paramref name="yaml"/> and reports every problem found, each with the file, line and
     /// column of the offending node. Never throws on any input: syntax errors, alias bombs (more than
-    /// 10,000 nodes once aliases are expanded) and nesting deeper than 100 levels are errors too.
+    /// 50,000 nodes once aliases are expanded) and nesting deeper than 100 levels are errors too.
     /// The result holds a pipeline only when there are no errors.
     /// </summary>
     /// <param name="includeResolver">
     /// Reads a file named under <c>include</c> (a path relative to the repository root) and returns
     /// its text, or null when there is no such file. Without one, <c>include</c> is an error.
     /// </param>
+    /// <summary>Most files one pipeline may include.</summary>
+    public const int MaxIncludes = TemplateResolver.MaxIncludes;
+
     public static PipelineParseResult Parse(string yaml, string fileName = ".kiln.yml", Func<string, string?>? includeResolver = null)
     {
         ArgumentNullException.ThrowIfNull(yaml);

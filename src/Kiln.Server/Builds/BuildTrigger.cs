@@ -31,7 +31,6 @@ public enum TriggerFailure
 public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotifier notifier, TimeProvider time)
 {
     public const string PipelineFile = ".kiln.yml";
-    private const int MaxIncludes = 50;
 
     public async Task<TriggerResult> TriggerAsync(TriggerRequest request, CancellationToken cancellationToken)
     {
@@ -132,7 +131,7 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
             return null;
         });
         var files = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var path in requested.Distinct(StringComparer.Ordinal).Take(MaxIncludes))
+        foreach (var path in requested.Distinct(StringComparer.Ordinal).Take(PipelineParser.MaxIncludes))
         {
             // An unreadable include is reported by the parser as missing; the reason goes with it.
             var file = await mirror.ReadFileAsync(projectId, commit, path, PipelineText.MaxBytes, cancellationToken);
