@@ -16,5 +16,9 @@ public static class SqliteDatabase
     public static DbContextOptionsBuilder UseKilnSqlite(this DbContextOptionsBuilder options, string connectionString) =>
         options
             .UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteDatabase).Assembly.GetName().Name))
-            .AddInterceptors(new SqlitePragmas());
+            .AddInterceptors(SqlitePragmas.Instance);
+
+    /// <summary>Puts the database file in WAL mode (persistent), so readers never block the writer.</summary>
+    public static Task PrepareAsync(DbContext db, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
 }

@@ -3,12 +3,16 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Kiln.Data.Sqlite;
 
-/// <summary>Sets every connection up for a server: WAL so readers never block the writer,
-/// a busy timeout so concurrent writers wait instead of failing, and NORMAL sync, which in WAL
-/// mode loses nothing when a process crashes (only an OS crash can drop the last commits).</summary>
+/// <summary>Per-connection settings: NORMAL sync, which in WAL mode loses nothing when a process
+/// crashes (only an OS crash can drop the last commits). WAL itself is a property of the database
+/// file, set once by <see cref="SqliteDatabase.PrepareAsync"/>; busy waits come from the connection
+/// string's default timeout (Microsoft.Data.Sqlite retries a busy database until it passes);
+/// EF Core turns foreign keys on by itself.</summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+    public static readonly SqlitePragmas Instance = new();
+
+    private const string Pragmas = "PRAGMA synchronous=NORMAL;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

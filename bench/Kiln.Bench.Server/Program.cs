@@ -1,0 +1,34 @@
+using System.Globalization;
+
+// Issue 4's speed targets, measured end to end (docs in bench/README.md):
+//   queue     enqueue + lease + complete through EfJobQueue on SQLite, no processes  (target ≥ 2,000 ops/s)
+//   latency   trigger → first step running, one-step `true` pipeline, own agent       (median ≤ 50 ms, p99 ≤ 250 ms)
+//   throughput 1,000 one-step `true` builds through a real server                      (≥ 30 builds/s)
+var mode = args.FirstOrDefault() ?? "all";
+var kiln = Environment.GetEnvironmentVariable("KILN_BIN")
+    ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/Kiln.Cli/bin/Release/net10.0/kiln"));
+var results = new List<(string Name, bool Met)>();
+if (mode is "all" or "queue")
+{
+    results.Add(("queue", await QueueBench.RunAsync(Count(args, 2000))));
+}
+
+if (mode is "all" or "latency")
+{
+    results.Add(("latency", await ServerBench.LatencyAsync(kiln, Count(args, 200))));
+}
+
+if (mode is "all" or "throughput")
+{
+    results.Add(("throughput", await ServerBench.ThroughputAsync(kiln, Count(args, 1000))));
+}
+
+foreach (var (name, met) in results)
+{
+    Console.WriteLine($"{name}: {(met ? "MET" : "MISSED")}");
+}
+
+return results.All(r => r.Met) ? 0 : 1;
+
+static int Count(string[] args, int fallback) =>
+    args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : fallback;

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Kiln.Contracts;
+using Kiln.Contracts.Api;
+
+/// <summary>A real <c>kiln server</c> process (Release build) on a temporary data folder and a free
+/// loopback port, driven over its HTTP API.</summary>
+internal sealed class ServerBench : IAsyncDisposable
+{
+    private const string Pipeline = "jobs:\n  b:\n    steps: [\"true\"]\n";
+    private readonly Process _process;
+    private readonly string _dir;
+
+    private ServerBench(Process process, string dir, HttpClient http)
+    {
+        _process = process;
+        _dir = dir;
+        Http = http;
+    }
+
+    public HttpClient Http { get; }
+
+    public static async Task<bool> LatencyAsync(string kiln, int builds)
+    {
+        await using var server = await StartAsync(kiln, agents: 1);
+        var samples = new List<double>(builds);
+        for (var i = 0; i < builds + 10; i++)
+        {
+            var before = DateTimeOffset.UtcNow;
+            using var response = await server.Http.PostAsJsonAsync("api/v1/projects/bench/builds?wait=true", new CreateBuildRequest(null, null), KilnJsonContext.Default.CreateBuildRequest);
+            var build = (await response.Content.ReadFromJsonAsync(KilnJsonContext.Default.BuildResource))!;
+            if (i >= 10)
+            {
+                // The first ten warm the JIT and the connection pool.
+                samples.Add((build.Jobs[0].Steps[0].StartedAt!.Value - before).TotalMilliseconds);
+            }
+        }
+
+        samples.Sort();
+        var median = samples[samples.Count / 2];
+        var p99 = samples[(int)Math.Ceiling(samples.Count * 0.99) - 1];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"latency (own agent): trigger → first step running over {builds} builds: median {median:0.0} ms, p99 {p99:0.0} ms, max {samples[^1]:0.0} ms (targets ≤ 50 / ≤ 250 ms)"));
+        return median <= 50 && p99 <= 250;
+    }
+
+    public static async Task<bool> ThroughputAsync(string kiln, int builds)
+    {
+        await using var server = await StartAsync(kiln, agents: 4);
+        var clock = Stopwatch.StartNew();
+        var next = 0;
+        var numbers = new System.Collections.Concurrent.ConcurrentBag<int>();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) <= builds)
+            {
+                using var response = await server.Http.PostAsJsonAsync("api/v1/projects/bench/builds", new CreateBuildRequest(null, null), KilnJsonContext.Default.CreateBuildRequest);
+                numbers.Add((await response.Content.ReadFromJsonAsync(KilnJsonContext.Default.BuildResource))!.Number);
+            }
+        }));
+        var submitted = clock.Elapsed;
+        while (true)
+        {
+            var latest = (await server.Http.GetFromJsonAsync($"api/v1/projects/bench/builds?limit=200", KilnJsonContext.Default.ListBuildResource))!;
+            var queue = (await server.Http.GetFromJsonAsync("api/v1/queue", KilnJsonContext.Default.ListQueuedJobResource))!;
+            if (queue.Count == 0 && latest.All(b => b.FinishedAt is not null))
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        var total = clock.Elapsed;
+        // The figure counts only if the builds succeeded (the latest 200 are checked).
+        var page = (await server.Http.GetFromJsonAsync("api/v1/projects/bench/builds?limit=200", KilnJsonContext.Default.ListBuildResource))!;
+        var failed = page.Count(b => b.Status != "succeeded");
+
+        var rate = builds / total.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"throughput (4 slots): {builds} builds submitted in {submitted.TotalSeconds:0.0} s, all finished in {total.TotalSeconds:0.0} s: {rate:0.0} builds/s (target ≥ 30); not succeeded among the latest 200: {failed}"));
+        return rate >= 30 && failed == 0 && numbers.Count == builds;
+    }
+
+    private static async Task<ServerBench> StartAsync(string kiln, int agents)
+    {
+        var dir = Directory.CreateTempSubdirectory("kiln-bench-server-").FullName;
+        var port = FreePort();
+        var token = "kiln_bench_" + Guid.NewGuid().ToString("N");
+        var psi = new ProcessStartInfo(kiln) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "server", "--data", Path.Combine(dir, "data"), "--urls", $"http://127.0.0.1:{port}", "--agents", agents.ToString(CultureInfo.InvariantCulture) })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["KILN_BOOTSTRAP_ADMIN_TOKEN"] = token;
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var server = new ServerBench(process, dir, http);
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                using var ready = await http.GetAsync(new Uri("readyz", UriKind.Relative));
+                if (ready.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException) when (i < 300)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        using var created = await http.PostAsJsonAsync("api/v1/projects", new CreateProjectRequest("bench", null, null, Pipeline), KilnJsonContext.Default.CreateProjectRequest);
+        created.EnsureSuccessStatusCode();
+        return server;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+        {
+            Process.Start("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+            if (!_process.WaitForExit(30_000))
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
