@@ -29,9 +29,11 @@ need git git
 need setsid util-linux
 need kill procps
 
-# PostgreSQL (the second database of the persistence suite; MACHINE-NOTES.md), when it lands:
-#   need /usr/lib/postgresql/15/bin/initdb postgresql
-#   ...and start a private server below in "2. Services".
+# PostgreSQL: the second database of the persistence suite (MACHINE-NOTES.md). Not needed when
+# the caller brings its own server in KILN_TEST_POSTGRES.
+if [[ -z "${KILN_TEST_POSTGRES:-}" ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  missing_packages+=(postgresql)
+fi
 # Chromium (UI tests through Playwright with ExecutablePath=/usr/bin/chromium), when they land:
 #   need chromium chromium
 
@@ -51,11 +53,52 @@ if ((${#missing_packages[@]} > 0)); then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 2. Services the tests need (none yet). A PostgreSQL server for tests goes here: start it on a
-#    private port and data folder, export its connection string, stop it in the EXIT trap.
+# 2. Services the tests need: a private PostgreSQL server (its own data folder under a temp dir,
+#    a free port, Unix socket in that folder, no fsync: it only ever holds test data), stopped
+#    and deleted in the EXIT trap. The tests make and drop one database each in it, and read its
+#    address from KILN_TEST_POSTGRES; a caller that already set KILN_TEST_POSTGRES keeps its own.
 # ---------------------------------------------------------------------------------------------
-cleanup() { :; }
+pg_bin="" pg_dir=""
+
+# as_postgres COMMAND...: PostgreSQL refuses to run as root, so root runs it as user postgres.
+as_postgres() {
+  if [[ $(id -u) -eq 0 ]]; then su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; else "$@"; fi
+}
+
+start_postgres() {
+  pg_bin=$(compgen -G '/usr/lib/postgresql/*/bin' | sort -V | tail -n 1)
+  pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/kiln-test-pg.XXXXXX")
+  [[ $(id -u) -eq 0 ]] && chown postgres "$pg_dir"
+  as_postgres "$pg_bin/initdb" -D "$pg_dir/db" -A trust -U kiln --no-sync -E UTF8 >"$pg_dir/initdb.log" 2>&1 \
+    || { cat "$pg_dir/initdb.log" >&2; exit 1; }
+  local port attempt
+  for attempt in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue # taken
+    if as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/db" -l "$pg_dir/log" -w -t 30 \
+      -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      start >/dev/null; then
+      export KILN_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=kiln;Database=postgres"
+      echo "test.sh: PostgreSQL for tests on port $port ($pg_dir)"
+      return 0
+    fi
+  done
+  echo "test.sh: could not start PostgreSQL; its log:" >&2
+  cat "$pg_dir/log" >&2 || true
+  exit 1
+}
+
+cleanup() {
+  if [[ -n "$pg_dir" ]]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/db" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
+}
 trap cleanup EXIT
+
+if [[ -z "${KILN_TEST_POSTGRES:-}" ]]; then
+  start_postgres
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 3. Build once, then test without building again.

@@ -32,7 +32,9 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         var heartbeat = KeepLeaseAsync(lease, canceledByUser, leaseLost, background.Token);
         var watch = WatchForCancelAsync(lease, canceledByUser, leaseLost, background.Token);
 
-        var shipper = new LogShipper(server, logger, lease.JobId, lease.LeaseToken, () => leaseLost.Cancel(), leaseLost.Token);
+        // While the server is unreachable, log chunks that do not fit in memory wait in WORK/spool/job-ID.
+        var spool = Path.Combine(options.WorkDir, "spool", $"job-{lease.JobId}");
+        var shipper = new LogShipper(server, logger, lease.JobId, lease.LeaseToken, () => leaseLost.Cancel(), leaseLost.Token, spool);
         var log = new JobLogLimiter(shipper, lease.LogCapBytes);
         string status;
         string? message = null;

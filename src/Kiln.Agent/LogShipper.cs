@@ -8,18 +8,30 @@ namespace Kiln.Agent;
 
 /// <summary>Ships a job's log to the server as numbered chunks. Lines gather into a chunk until it
 /// holds <see cref="ChunkChars"/> characters or <see cref="FlushInterval"/> passed; a single sender
-/// posts chunks in order and retries each until stored (the server ignores resends). The queue of
-/// sealed chunks is bounded, so a step that floods output is slowed down instead of filling memory.</summary>
+/// posts chunks in sequence order and retries each until stored (the server ignores resends).
+/// <para>Sealed chunks wait in memory, at most <see cref="MemoryChunks"/> of them (counting the one
+/// being sent). When those are taken (the server is down or slow) further chunks go to a spool on
+/// disk (<see cref="LogSpool"/>), so a chatty step keeps running at full speed through a server
+/// restart; the sender takes memory and spool in one queue, so order is kept. Only when the spool
+/// reaches its cap (or there is none) does <see cref="WriteAsync"/> wait, which slows the step down
+/// instead of filling memory or disk. While chunks wait, the periodic flush leaves the open chunk
+/// alone, so an outage makes a few large chunks rather than many small ones.</para></summary>
 public sealed class LogShipper : ILogSink, IAsyncDisposable
 {
     public const int ChunkChars = 1024 * 1024;
+    /// <summary>Sealed chunks held in memory, including the one being sent.</summary>
+    public const int MemoryChunks = 4;
+    public const long DefaultSpoolCapBytes = 1L << 30;
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly ServerClient _server;
     private readonly ILogger _logger;
     private readonly long _jobId;
     private readonly string _lease;
-    private readonly Channel<LogChunkUpload> _sealed = Channel.CreateBounded<LogChunkUpload>(new BoundedChannelOptions(4) { SingleReader = true });
+    private readonly LogSpool? _spool;
+    private readonly Channel<Pending> _sealed = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _memory = new(MemoryChunks, MemoryChunks);
+    private readonly CancellationTokenSource _senderStopped = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sender;
@@ -29,20 +41,31 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
     private int _lines;
     private long _lastMs = -1;
     private long _sequence;
+    private bool _spoolFailed;
 
     private readonly Action _onLeaseLost;
 
     /// <param name="onLeaseLost">Called once if the server refuses a chunk with 409: the job is no longer ours.</param>
-    public LogShipper(ServerClient server, ILogger logger, long jobId, string lease, Action onLeaseLost, CancellationToken reportToken)
+    /// <param name="spoolDirectory">A folder of this job's own for chunks that do not fit in memory; it is
+    /// emptied first and deleted on dispose. Null: no spool, a full queue makes writers wait.</param>
+    /// <param name="spoolCapBytes">The most the spool may hold on disk; past it writers wait.</param>
+    public LogShipper(ServerClient server, ILogger logger, long jobId, string lease, Action onLeaseLost, CancellationToken reportToken, string? spoolDirectory = null, long spoolCapBytes = DefaultSpoolCapBytes)
     {
         _onLeaseLost = onLeaseLost;
         _server = server;
         _logger = logger;
         _jobId = jobId;
         _lease = lease;
+        _spool = spoolDirectory is null ? null : new LogSpool(spoolDirectory, spoolCapBytes);
         _sender = Task.Run(() => SendAllAsync(reportToken), CancellationToken.None);
         _flusher = Task.Run(() => FlushPeriodicallyAsync(_stop.Token), CancellationToken.None);
     }
+
+    /// <summary>Chunks on disk now, waiting to be sent.</summary>
+    internal int SpooledChunks => _spool?.Count ?? 0;
+
+    /// <summary>Chunks are waiting for the sender beyond what memory holds: no point sealing small ones.</summary>
+    private bool Backlogged => _memory.CurrentCount == 0 || SpooledChunks > 0;
 
     public async ValueTask WriteAsync(LogLine line, CancellationToken cancellationToken)
     {
@@ -105,11 +128,16 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
             // Ending early: the job is over for this agent either way, and the error was handled where it arose.
         }
 
+        // Whatever is still spooled was not wanted any more (a lost lease, a cancel): it goes with the folder.
+        _spool?.DeleteAll();
         _stop.Dispose();
         _gate.Dispose();
+        _memory.Dispose();
+        _senderStopped.Dispose();
     }
 
-    /// <summary>Moves the open chunk to the send queue. Caller holds the gate, so chunks queue in order.</summary>
+    /// <summary>Moves the open chunk to the send queue: into memory if there is room, else to the spool,
+    /// else waits for room in memory. Caller holds the gate, so chunks queue in order.</summary>
     private async ValueTask SealAsync(CancellationToken cancellationToken)
     {
         if (_lines == 0)
@@ -122,7 +150,58 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
         _times = [];
         _lines = 0;
         _lastMs = -1;
-        await _sealed.Writer.WriteAsync(chunk, cancellationToken);
+        if (_memory.Wait(0, CancellationToken.None))
+        {
+            await EnqueueAsync(new Pending(chunk, null, 0), cancellationToken);
+            return;
+        }
+
+        if (_spool is not null && !_spoolFailed && await TrySpoolAsync(chunk, cancellationToken) is { } spooled)
+        {
+            await EnqueueAsync(new Pending(null, spooled.Path, spooled.Bytes), cancellationToken);
+            return;
+        }
+
+        // Memory and spool are full: wait for the sender, as a bounded queue would.
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _senderStopped.Token);
+        try
+        {
+            await _memory.WaitAsync(waiting.Token);
+        }
+        catch (OperationCanceledException) when (_senderStopped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Nobody drains the queue any more; writing to it surfaces why.
+        }
+
+        await EnqueueAsync(new Pending(chunk, null, 0), cancellationToken);
+    }
+
+    private async ValueTask EnqueueAsync(Pending pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _sealed.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException) when (pending.Path is { } path)
+        {
+            _spool!.Release(path, pending.Bytes);
+            throw;
+        }
+    }
+
+    private async Task<(string Path, long Bytes)?> TrySpoolAsync(LogChunkUpload chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _spool!.TryWriteAsync(chunk, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk, say: carry on without the spool, slowing the step down instead.
+            _spoolFailed = true;
+            _logger.LogWarning("Job {JobId}: cannot spool log chunks to {Dir} ({Error}); the step will wait for the server instead", _jobId, _spool!.Directory, e.Message);
+            return null;
+        }
     }
 
     private async Task FlushPeriodicallyAsync(CancellationToken stop)
@@ -132,6 +211,12 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(FlushInterval, stop);
+                if (Backlogged)
+                {
+                    // The sender is behind (the server is down or slow): let the open chunk grow instead.
+                    continue;
+                }
+
                 await _gate.WaitAsync(stop);
                 try
                 {
@@ -157,9 +242,20 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
     {
         try
         {
-            await foreach (var chunk in _sealed.Reader.ReadAllAsync(reportToken))
+            await foreach (var pending in _sealed.Reader.ReadAllAsync(reportToken))
             {
-                await _server.AppendLogAsync(_jobId, chunk, reportToken);
+                if (pending.Chunk is { } chunk)
+                {
+                    await _server.AppendLogAsync(_jobId, chunk, reportToken);
+                    _memory.Release();
+                }
+                else
+                {
+                    chunk = await LogSpool.ReadAsync(pending.Path!, _lease, reportToken);
+                    await _server.AppendLogAsync(_jobId, chunk, reportToken);
+                    _spool!.Release(pending.Path!, pending.Bytes);
+                }
+
                 _logger.LogTrace("Job {JobId}: log chunk {Sequence} stored ({Lines} lines)", _jobId, chunk.Sequence, chunk.LineCount);
             }
         }
@@ -167,6 +263,7 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
         {
             // Writers must not wait forever on a queue nobody drains.
             _sealed.Writer.TryComplete(e);
+            await _senderStopped.CancelAsync();
             if (e is LeaseLostException)
             {
                 _onLeaseLost();
@@ -175,4 +272,7 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>A sealed chunk waiting for the sender: in memory, or in a spool file of <c>Bytes</c> bytes.</summary>
+    private sealed record Pending(LogChunkUpload? Chunk, string? Path, long Bytes);
 }

@@ -12,7 +12,7 @@ namespace Kiln.Agent;
 /// <summary>The agent's side of agent protocol v1. Reports are retried with backoff until they get
 /// through (the server makes them idempotent), so a server restart loses nothing; a 409 ends that
 /// job for this agent (<see cref="LeaseLostException"/>).</summary>
-public sealed class ServerClient(HttpClient http, ILogger<ServerClient> logger)
+public sealed class ServerClient(HttpClient http, ILogger<ServerClient> logger, AgentOptions? options = null)
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
@@ -21,7 +21,8 @@ public sealed class ServerClient(HttpClient http, ILogger<ServerClient> logger)
     /// <summary>One long poll for work; null when none came in time. Transport errors propagate.</summary>
     public async Task<JobLease?> LeaseAsync(int waitSeconds, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync("api/v1/agent/lease", new LeaseRequest(waitSeconds), KilnJsonContext.Default.LeaseRequest, cancellationToken);
+        var (disk, load) = HostFigures();
+        using var response = await http.PostAsJsonAsync("api/v1/agent/lease", new LeaseRequest(waitSeconds, disk, load), KilnJsonContext.Default.LeaseRequest, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NoContent)
         {
             return null;
@@ -31,8 +32,20 @@ public sealed class ServerClient(HttpClient http, ILogger<ServerClient> logger)
         return await response.Content.ReadFromJsonAsync(KilnJsonContext.Default.JobLease, cancellationToken);
     }
 
-    public Task<HeartbeatResponse> HeartbeatAsync(long jobId, string lease, CancellationToken cancellationToken) =>
-        SendOnceAsync(jobId, $"api/v1/agent/jobs/{jobId}/heartbeat", new HeartbeatRequest(lease), KilnJsonContext.Default.HeartbeatRequest, KilnJsonContext.Default.HeartbeatResponse, cancellationToken);
+    public Task<HeartbeatResponse> HeartbeatAsync(long jobId, string lease, CancellationToken cancellationToken)
+    {
+        var (disk, load) = HostFigures();
+        return SendOnceAsync(jobId, $"api/v1/agent/jobs/{jobId}/heartbeat", new HeartbeatRequest(lease, disk, load), KilnJsonContext.Default.HeartbeatRequest, KilnJsonContext.Default.HeartbeatResponse, cancellationToken);
+    }
+
+    /// <summary>Says who this agent is now (labels, slots, version, OS); see <see cref="AgentHelloRequest"/>.
+    /// A refused token throws <see cref="HttpRequestException"/> with status 401.</summary>
+    public Task<AgentHelloResponse> HelloAsync(AgentOptions agent, CancellationToken cancellationToken)
+    {
+        var (disk, load) = HostFigures();
+        var hello = new AgentHelloRequest(agent.AllLabels, Math.Max(1, agent.Slots), AgentHost.Version, AgentHost.OsDescription, disk, load);
+        return SendOnceAsync(0, "api/v1/agent/hello", hello, KilnJsonContext.Default.AgentHelloRequest, KilnJsonContext.Default.AgentHelloResponse, cancellationToken);
+    }
 
     public Task<WatchResponse> WatchAsync(long jobId, string lease, int waitSeconds, CancellationToken cancellationToken) =>
         SendOnceAsync(jobId, $"api/v1/agent/jobs/{jobId}/watch", new WatchRequest(lease, waitSeconds), KilnJsonContext.Default.WatchRequest, KilnJsonContext.Default.WatchResponse, cancellationToken);
@@ -54,6 +67,10 @@ public sealed class ServerClient(HttpClient http, ILogger<ServerClient> logger)
 
     public Task<AgentAck> CompleteAsync(long jobId, CompleteJobRequest request, CancellationToken cancellationToken) =>
         SendReliablyAsync(jobId, $"api/v1/agent/jobs/{jobId}/complete", () => JsonContent.Create(request, KilnJsonContext.Default.CompleteJobRequest), null, cancellationToken);
+
+    /// <summary>Free disk of the work folder and the load average, sent with polls and heartbeats.</summary>
+    private (long? FreeDiskBytes, double? LoadAverage) HostFigures() =>
+        options is null ? (null, null) : (AgentHost.FreeDiskBytes(options.WorkDir), AgentHost.LoadAverage());
 
     private async Task<AgentAck> SendReliablyAsync(long jobId, string path, Func<HttpContent> content, Action<HttpRequestHeaders>? headers, CancellationToken cancellationToken)
     {

@@ -18,6 +18,9 @@ public static class Program
         var root = new RootCommand("Kiln: a self-hosted CI server, agent and client in one binary.");
         root.Options.Add(ctx.JsonOption);
         root.Subcommands.Add(ServerCommand.Create(ctx));
+        root.Subcommands.Add(AgentCommand.Create(ctx));
+        root.Subcommands.Add(AgentsCommand.Create(ctx));
+        root.Subcommands.Add(TokenCommands.Create(ctx));
         root.Subcommands.Add(ProjectCommands.Create(ctx));
         root.Subcommands.Add(BuildCommand.Create(ctx));
         root.Subcommands.Add(StatusCommand.Create(ctx));

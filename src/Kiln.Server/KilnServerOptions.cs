@@ -4,9 +4,13 @@ namespace Kiln.Server;
 
 /// <summary>Server settings, section <c>Kiln</c> (environment: <c>KILN_…</c>, e.g. <c>KILN_DATA</c>).
 /// docs/operations.md lists them all.</summary>
-public sealed class KilnServerOptions
+public sealed class KilnServerOptions : IValidatableObject
 {
     public const string Section = "Kiln";
+
+    public const string Sqlite = "sqlite";
+
+    public const string Postgres = "postgres";
 
     /// <summary>The data folder: database, repository mirrors, the initial admin token.</summary>
     [Required]
@@ -26,4 +30,27 @@ public sealed class KilnServerOptions
     /// <summary>How often the reaper looks for expired leases.</summary>
     [Range(1, 300)]
     public int ReaperIntervalSeconds { get; set; } = 5;
+
+    /// <summary>The database: <c>sqlite</c> (default; <c>kiln.db</c> in the data folder, one server) or
+    /// <c>postgres</c> (several servers may share it; needs <see cref="DbConnection"/>).</summary>
+    public string Db { get; set; } = Sqlite;
+
+    /// <summary>The PostgreSQL connection string (Npgsql form: <c>Host=…;Database=…;Username=…;Password=…</c>).</summary>
+    public string? DbConnection { get; set; }
+
+    public bool IsPostgres => string.Equals(Db, Postgres, StringComparison.OrdinalIgnoreCase);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IsPostgres && !string.Equals(Db, Sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult($"Unknown database '{Db}': use sqlite or postgres (--db, KILN_DB).", [nameof(Db)]);
+        }
+        else if (IsPostgres && string.IsNullOrWhiteSpace(DbConnection))
+        {
+            yield return new ValidationResult(
+                "The postgres database needs a connection string: --db-connection \"Host=…;Database=kiln;Username=…;Password=…\" or KILN_DB_CONNECTION.",
+                [nameof(DbConnection)]);
+        }
+    }
 }

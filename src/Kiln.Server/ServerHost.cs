@@ -2,6 +2,7 @@ using Kiln.Contracts;
 using Kiln.Data;
 using Kiln.Data.Sqlite;
 using Kiln.Server.AgentApi;
+using Kiln.Server.Agents;
 using Kiln.Server.Auth;
 using Kiln.Server.Background;
 using Kiln.Server.Builds;
@@ -35,10 +36,8 @@ public static class ServerHost
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddDbContext<KilnDbContext>((sp, o) =>
-            o.UseKilnSqlite(SqliteDatabase.ConnectionString(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.Data)));
+        builder.Services.AddKilnDatabase(builder.Configuration);
         builder.Services.AddKilnStores();
-        builder.Services.AddSingleton<ChangeNotifier>();
         builder.Services.AddSingleton<DatabaseReadiness>();
         builder.Services.AddSingleton<Git>();
         builder.Services.AddSingleton<GitMirror>();
@@ -51,6 +50,9 @@ public static class ServerHost
         builder.Services.AddScoped<QueueQueries>();
         builder.Services.AddScoped<AdminBootstrap>();
         builder.Services.AddScoped<LocalAgentEnrollment>();
+        builder.Services.AddScoped<TokenService>();
+        builder.Services.AddScoped<AgentRegistration>();
+        builder.Services.AddScoped<AgentDirectory>();
         builder.Services.AddHostedService<LeaseReaper>();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, KilnJsonContext.Default));
@@ -58,7 +60,9 @@ public static class ServerHost
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(KilnClaims.UserPolicy, p => p.RequireClaim(KilnClaims.Kind, "user"))
-            .AddPolicy(KilnClaims.AgentPolicy, p => p.RequireClaim(KilnClaims.Kind, "agent"));
+            .AddPolicy(KilnClaims.AgentPolicy, p => p.RequireClaim(KilnClaims.Kind, "agent"))
+            .AddPolicy(KilnClaims.RegistrationPolicy, p => p.RequireClaim(KilnClaims.Kind, "registration"))
+            .AddPolicy(KilnClaims.AdminPolicy, p => p.RequireClaim(KilnClaims.Kind, "user").RequireClaim(KilnClaims.IsAdmin, "true").RequireClaim(KilnClaims.Scope, "admin"));
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -71,6 +75,8 @@ public static class ServerHost
         app.MapBuildEndpoints();
         app.MapLogEndpoints();
         app.MapAgentEndpoints();
+        app.MapAgentsEndpoints();
+        app.MapTokenEndpoints();
         app.MapPipelineEndpoints();
         app.MapQueueEndpoints();
         return app;
@@ -83,6 +89,11 @@ public static class ServerHost
         Directory.CreateDirectory(options.Data);
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KilnDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            await SqliteDatabase.PrepareAsync(db, cancellationToken);
+        }
+
         await db.Database.MigrateAsync(cancellationToken);
         app.Services.GetRequiredService<DatabaseReadiness>().MarkMigrated();
         return await scope.ServiceProvider.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(cancellationToken);

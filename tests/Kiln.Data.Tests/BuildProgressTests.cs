@@ -4,15 +4,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kiln.Data.Tests;
 
-public sealed class BuildProgressTests : IAsyncLifetime
+public abstract class BuildProgressTests : IAsyncLifetime
 {
     private TestDatabase db = null!;
 
-    public async Task InitializeAsync() => db = await TestDatabase.CreateAsync();
+    public async Task InitializeAsync() => db = await TestDatabase.CreateAsync(this);
 
     public async Task DisposeAsync() => await db.DisposeAsync();
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_started_job_makes_a_queued_build_running_from_the_earliest_start()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Running, []), ("b", JobStatus.Running, []), ("c", JobStatus.Waiting, ["a"]));
@@ -29,7 +29,7 @@ public sealed class BuildProgressTests : IAsyncLifetime
         Assert.Null(build.FinishedAt);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_build_with_nothing_started_stays_queued()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Waiting, ["a"]));
@@ -41,7 +41,7 @@ public sealed class BuildProgressTests : IAsyncLifetime
         Assert.Null(build.StartedAt);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Releasing_a_waiting_job_is_reported_and_stamps_its_queue_time()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Running, []), ("b", JobStatus.Waiting, ["a"]));
@@ -56,7 +56,7 @@ public sealed class BuildProgressTests : IAsyncLifetime
         Assert.Equal(BuildStatus.Running, (await ReadBuildAsync(seeded.BuildId)).Status);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task All_jobs_succeeded_or_skipped_succeeds_the_build()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Running, []), ("b", JobStatus.Skipped, []));
@@ -70,7 +70,7 @@ public sealed class BuildProgressTests : IAsyncLifetime
         Assert.Equal(db.Time.UtcNow, build.FinishedAt);
     }
 
-    [Theory]
+    [DatabaseTheory]
     [InlineData(JobStatus.Failed)]
     [InlineData(JobStatus.TimedOut)]
     [InlineData(JobStatus.Lost)]
@@ -97,7 +97,7 @@ public sealed class BuildProgressTests : IAsyncLifetime
         Assert.Equal(db.Time.UtcNow, build.FinishedAt);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_build_already_ended_keeps_its_status()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Succeeded, []));
@@ -131,3 +131,7 @@ public sealed class BuildProgressTests : IAsyncLifetime
         return await ctx.Builds.AsNoTracking().SingleAsync(b => b.Id == buildId);
     }
 }
+
+public sealed class BuildProgressOnSqlite : BuildProgressTests;
+
+public sealed class BuildProgressOnPostgres : BuildProgressTests, IOnPostgres;

@@ -5,16 +5,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kiln.Data.Tests;
 
-public sealed class EfJobQueueTests : IAsyncLifetime
+public abstract class EfJobQueueTests : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
     private TestDatabase db = null!;
 
-    public async Task InitializeAsync() => db = await TestDatabase.CreateAsync();
+    private protected TestDatabase Db => db;
+
+    private protected static TimeSpan LeaseTime => Lease;
+
+    public async Task InitializeAsync() => db = await TestDatabase.CreateAsync(this);
 
     public async Task DisposeAsync() => await db.DisposeAsync();
 
-    [Fact]
+    [DatabaseFact]
     public async Task Lease_takes_the_oldest_queued_job_and_marks_it_running_under_a_token()
     {
         var seeded = await db.SeedBuildAsync("app",
@@ -52,7 +56,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Equal(leasedAt, build.StartedAt);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Successive_leases_take_the_next_job_then_none_when_the_queue_is_empty()
     {
         var older = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Queued, []));
@@ -72,7 +76,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.NotEqual(first!.LeaseToken, second!.LeaseToken);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Lease_on_an_empty_queue_returns_null()
     {
         await db.SeedBuildAsync("app", ("w", JobStatus.Waiting, ["x"]), ("done", JobStatus.Succeeded, []));
@@ -81,7 +85,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Null(await new EfJobQueue(ctx, db.Time).TryLeaseAsync(1, "x", Lease, default));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Two_contexts_leasing_at_once_never_get_the_same_job()
     {
         await db.SeedBuildAsync("app", ("only", JobStatus.Queued, []));
@@ -100,7 +104,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Equal(winners[0]!.AgentId, stored.AgentId);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Two_contexts_leasing_in_lockstep_split_the_queue_without_overlap()
     {
         const int jobCount = 30;
@@ -132,7 +136,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.All(leased, j => Assert.Equal(j.LeaseToken, stored[j.Id].LeaseToken));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Many_racing_agents_each_job_is_leased_exactly_once()
     {
         const int jobCount = 24;
@@ -164,7 +168,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         });
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Renew_with_the_current_token_extends_the_expiry_from_now()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
@@ -181,7 +185,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Equal(expected, (await check.Jobs.SingleAsync(j => j.Id == seeded["a"])).LeaseExpiresAt);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Renew_reports_a_requested_cancel()
     {
         await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
@@ -199,7 +203,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.True(await queue.IsCancelRequestedAsync(job.Id, job.LeaseToken!, default));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Renew_with_a_wrong_token_returns_null_and_keeps_the_expiry()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
@@ -216,7 +220,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Equal(originalExpiry, (await check.Jobs.SingleAsync(j => j.Id == seeded["a"])).LeaseExpiresAt);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Report_step_with_the_current_token_records_start_and_end()
     {
         await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
@@ -240,7 +244,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Equal(StepStatus.Pending, (await check.Steps.SingleAsync(s => s.JobId == job.Id && s.Index == 1)).Status);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Report_step_and_complete_with_a_stale_token_are_refused_and_change_nothing()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Waiting, ["a"]));
@@ -266,7 +270,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Equal(BuildStatus.Running, (await check.Builds.SingleAsync()).Status);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_job_given_away_fences_out_its_previous_holder()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
@@ -298,7 +302,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Null(stored.Message);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Complete_releases_waiting_dependents_whose_needs_all_succeeded()
     {
         var seeded = await db.SeedBuildAsync("app",
@@ -337,7 +341,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Equal(seeded["test"], (await queue.TryLeaseAsync(1, "x", Lease, default))?.Id);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Complete_with_failure_skips_dependents_transitively_and_fails_the_build()
     {
         var seeded = await db.SeedBuildAsync("app",
@@ -372,7 +376,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Null(await queue.TryLeaseAsync(1, "x", Lease, default));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Completing_the_last_job_succeeds_the_build()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Waiting, ["a"]));
@@ -392,7 +396,7 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Equal(db.Time.UtcNow, build.FinishedAt);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Complete_is_fenced_a_second_complete_with_the_same_token_returns_null()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
@@ -411,5 +415,28 @@ public sealed class EfJobQueueTests : IAsyncLifetime
         Assert.Equal(JobStatus.Succeeded, stored.Status);
         Assert.Null(stored.Message);
         Assert.Equal(BuildStatus.Succeeded, (await check.Builds.SingleAsync()).Status);
+    }
+}
+
+public sealed class EfJobQueueOnSqlite : EfJobQueueTests;
+
+public sealed class EfJobQueueOnPostgres : EfJobQueueTests, IOnPostgres
+{
+    [DatabaseFact]
+    public async Task Lease_skips_a_queued_job_another_transaction_has_locked_instead_of_waiting()
+    {
+        var seeded = await Db.SeedBuildAsync("app", ("first", JobStatus.Queued, []), ("second", JobStatus.Queued, []));
+        await using var holder = Db.NewContext();
+        await using var tx = await holder.Database.BeginTransactionAsync();
+        var firstId = seeded["first"];
+        await holder.Database.ExecuteSqlAsync($"SELECT 1 FROM jobs WHERE \"Id\" = {firstId} FOR UPDATE");
+
+        await using var ctx = Db.NewContext();
+        var job = await new EfJobQueue(ctx, Db.Time).TryLeaseAsync(1, "x", LeaseTime, default).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(seeded["second"], job?.Id);
+        await tx.RollbackAsync();
+        await using var again = Db.NewContext();
+        Assert.Equal(firstId, (await new EfJobQueue(again, Db.Time).TryLeaseAsync(1, "x", LeaseTime, default))?.Id);
     }
 }

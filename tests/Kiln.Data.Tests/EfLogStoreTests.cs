@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kiln.Data.Tests;
 
-public sealed class EfLogStoreTests : IAsyncLifetime
+public abstract class EfLogStoreTests : IAsyncLifetime
 {
     private const string Token = "0123456789abcdef0123456789abcdef";
 
@@ -17,7 +17,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabase.CreateAsync();
+        db = await TestDatabase.CreateAsync(this);
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Running, []));
         jobId = seeded["a"];
         await using var ctx = db.NewContext();
@@ -26,7 +26,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await db.DisposeAsync();
 
-    [Fact]
+    [DatabaseFact]
     public async Task Appends_store_chunks_in_order_with_offsets_in_utf8_bytes()
     {
         string[] texts = ["héllo\n", "日本語\nok\n", "😀\n"];
@@ -49,7 +49,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
         Assert.Equal(3, job.NextLogSequence);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_resent_sequence_is_a_duplicate_and_is_not_stored_twice()
     {
         await AppendAsync(0, "first\n");
@@ -65,7 +65,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
         Assert.Equal(2, job.NextLogSequence);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_resend_after_the_lease_ended_is_still_a_harmless_duplicate()
     {
         await AppendAsync(0, "line\n");
@@ -74,7 +74,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
         Assert.Equal(LogAppendResult.Duplicate, await AppendAsync(0, "line\n"));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_gap_in_sequences_is_out_of_order_and_stores_nothing()
     {
         await AppendAsync(0, "a\n");
@@ -86,7 +86,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
         Assert.Equal("a\nb\nc\n", await ReadAllAsync(0));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_wrong_token_is_a_stale_lease_and_stores_nothing()
     {
         Assert.Equal(LogAppendResult.StaleLease, await AppendAsync(0, "x\n", token: "ffffffffffffffffffffffffffffffff"));
@@ -96,7 +96,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
         Assert.Equal(0, (await check.Jobs.SingleAsync()).NextLogSequence);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_new_chunk_after_the_job_ended_is_a_stale_lease()
     {
         await AppendAsync(0, "x\n");
@@ -106,7 +106,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
         Assert.Equal(LogAppendResult.StaleLease, await AppendAsync(0, "x\n", job: jobId + 1000));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Read_from_zero_returns_every_chunk_in_order_with_contiguous_offsets()
     {
         var expected = new StringBuilder();
@@ -131,7 +131,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
         Assert.Equal(Encoding.UTF8.GetByteCount(expected.ToString()), slices[^1].EndOffset);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Read_from_a_mid_chunk_offset_returns_exactly_the_rest()
     {
         var all = "αβ\nγδ\nεζ\n" + "tail ✓\n";
@@ -152,7 +152,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
         Assert.Empty(await ReadAsync(bytes.Length));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_cut_chunk_keeps_the_timestamps_of_the_lines_it_still_holds()
     {
         // Lines 0-1 at T0, line 2 at T0+2s, line 3 at T0+3.5s.
@@ -165,7 +165,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
         Assert.Equal("2026-01-01T00:00:02.000Z c\n2026-01-01T00:00:03.500Z d\n", fromC.WithTimestamps());
     }
 
-    [Fact]
+    [DatabaseFact]
     public void WithTimestamps_prefixes_each_line_with_the_time_of_the_last_mark_at_or_before_it()
     {
         var slice = new LogSlice(0, 19, "one\ntwo\nthree\nfour\n", $"0:{T0};2:{T0 + 61_250}");
@@ -178,7 +178,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
             slice.WithTimestamps());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Timestamps_stored_with_a_chunk_come_back_on_read()
     {
         await AppendAsync(0, "x\n", lineCount: 1, times: $"0:{T0 + 1}");
@@ -216,3 +216,7 @@ public sealed class EfLogStoreTests : IAsyncLifetime
         await ctx.Jobs.ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Succeeded).SetProperty(j => j.LeaseToken, (string?)null));
     }
 }
+
+public sealed class EfLogStoreOnSqlite : EfLogStoreTests;
+
+public sealed class EfLogStoreOnPostgres : EfLogStoreTests, IOnPostgres;

@@ -1,6 +1,8 @@
 using Kiln.Core.Builds;
 using Kiln.Data.Entities;
+using Kiln.Data.Postgres;
 using Kiln.Data.Sqlite;
+using Kiln.Tests;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,25 +20,39 @@ internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
     public void Advance(TimeSpan by) => now += by;
 }
 
-/// <summary>A fresh, migrated SQLite file in its own temp folder, owned by one test.</summary>
+/// <summary>A fresh, migrated database owned by one test: a SQLite file in its own temp folder, or a
+/// PostgreSQL database of its own (<see cref="TestPostgres"/>), dropped at the end.</summary>
 internal sealed class TestDatabase : IAsyncDisposable
 {
-    private readonly string directory;
     private readonly string connectionString;
+    private readonly string? sqliteDirectory;
 
-    private TestDatabase(string directory)
+    private TestDatabase(string connectionString, string? sqliteDirectory)
     {
-        this.directory = directory;
-        connectionString = SqliteDatabase.ConnectionString(directory);
+        this.connectionString = connectionString;
+        this.sqliteDirectory = sqliteDirectory;
     }
+
+    public bool IsPostgres => sqliteDirectory is null;
 
     public ManualTime Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 
-    public static async Task<TestDatabase> CreateAsync()
+    /// <summary>A database for the test class: PostgreSQL when it implements <see cref="IOnPostgres"/>.</summary>
+    public static Task<TestDatabase> CreateAsync(object testClass) =>
+        testClass is IOnPostgres ? CreatePostgresAsync() : CreateSqliteAsync();
+
+    private static async Task<TestDatabase> CreateSqliteAsync()
     {
         var dir = Path.Combine(Path.GetTempPath(), "kiln-data-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        var db = new TestDatabase(dir);
+        return await MigratedAsync(new TestDatabase(SqliteDatabase.ConnectionString(dir), dir));
+    }
+
+    private static async Task<TestDatabase> CreatePostgresAsync() =>
+        await MigratedAsync(new TestDatabase(await TestPostgres.CreateDatabaseAsync(), null));
+
+    private static async Task<TestDatabase> MigratedAsync(TestDatabase db)
+    {
         await using var ctx = db.NewContext();
         await ctx.Database.MigrateAsync();
         return db;
@@ -46,7 +62,15 @@ internal sealed class TestDatabase : IAsyncDisposable
     public KilnDbContext NewContext()
     {
         var options = new DbContextOptionsBuilder<KilnDbContext>();
-        options.UseKilnSqlite(connectionString);
+        if (IsPostgres)
+        {
+            options.UseKilnPostgres(connectionString);
+        }
+        else
+        {
+            options.UseKilnSqlite(connectionString);
+        }
+
         return new KilnDbContext(options.Options);
     }
 
@@ -104,6 +128,12 @@ internal sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (sqliteDirectory is null)
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+            return;
+        }
+
         using (var connection = new SqliteConnection(connectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -111,7 +141,7 @@ internal sealed class TestDatabase : IAsyncDisposable
 
         try
         {
-            Directory.Delete(directory, recursive: true);
+            Directory.Delete(sqliteDirectory, recursive: true);
         }
         catch (IOException)
         {

@@ -61,4 +61,29 @@ public sealed class ChangeNotifierTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ChangeNotifier.WaitAsync(notifier.Waiter("t"), TimeSpan.FromSeconds(30), cts.Token));
     }
+
+    [Fact]
+    public void Notify_tells_the_other_servers_and_NotifyLocal_does_not()
+    {
+        var published = new List<string>();
+        var notifier = new ChangeNotifier(new RecordingPublisher(published));
+        var local = notifier.Waiter(ChangeNotifier.Job(1));
+        var other = notifier.Waiter(ChangeNotifier.Job(2));
+
+        notifier.Notify(ChangeNotifier.Work);
+        notifier.NotifyLocal(ChangeNotifier.Job(1));
+
+        Assert.Equal([ChangeNotifier.Work], published);
+        Assert.True(local.IsCompletedSuccessfully);
+        Assert.False(other.IsCompleted);
+
+        notifier.NotifyAllLocal();
+        Assert.True(other.IsCompletedSuccessfully);
+        Assert.Equal([ChangeNotifier.Work], published);
+    }
+
+    private sealed class RecordingPublisher(List<string> published) : IChangePublisher
+    {
+        public void Publish(string topic) => published.Add(topic);
+    }
 }

@@ -66,6 +66,17 @@ internal sealed class KilnTestServer : IAsyncDisposable
         return new KilnTestServer(app, dataDir, admin.Token, new Uri(app.Urls.First().TrimEnd('/') + "/"));
     }
 
+    /// <summary>Another server on a database that already has its admin (several servers on one
+    /// PostgreSQL database): prepared and started like <see cref="StartAsync"/>, using <paramref name="adminToken"/>.</summary>
+    public static async Task<KilnTestServer> JoinAsync(string adminToken, params string[] extraArgs)
+    {
+        var dataDir = NewDataDir();
+        var app = Build(dataDir, extraArgs);
+        Assert.Null(await ServerHost.PrepareAsync(app, CancellationToken.None));
+        await app.StartAsync();
+        return new KilnTestServer(app, dataDir, adminToken, new Uri(app.Urls.First().TrimEnd('/') + "/"));
+    }
+
     public static string NewDataDir() => Path.Combine(Path.GetTempPath(), "kiln-server-tests-" + Guid.NewGuid().ToString("N"));
 
     public static WebApplication Build(string dataDir, params string[] extraArgs) =>

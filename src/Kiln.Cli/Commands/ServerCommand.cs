@@ -8,10 +8,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>kiln server [--data DIR] [--urls URL] [--agents N]</c>: the server on embedded SQLite,
+/// <summary><c>kiln server [--data DIR] [--urls URL] [--agents N] [--db sqlite|postgres] [--db-connection CS]</c>:
+/// the server on embedded SQLite (or a PostgreSQL database that several servers may share),
 /// with its own agent(s) beside it talking HTTP over loopback. On SIGINT/SIGTERM the agent stops
 /// first (its running steps are stopped and reported <c>canceled</c>), then the server.</summary>
 public static class ServerCommand
@@ -23,7 +25,10 @@ public static class ServerCommand
         var data = new Option<string?>("--data") { Description = "Data folder (default ./kiln-data, or KILN_DATA)" };
         var urls = new Option<string?>("--urls") { Description = "Where to listen (default http://127.0.0.1:8080)" };
         var agents = new Option<int>("--agents") { Description = "Agents to start beside the server (0 for none)", DefaultValueFactory = _ => 1 };
-        var cmd = new Command("server", "Run the Kiln server (and its own agent)") { data, urls, agents };
+        var db = new Option<string?>("--db") { Description = "Database: sqlite (default, in the data folder) or postgres (or KILN_DB)" };
+        db.AcceptOnlyFromAmong(KilnServerOptions.Sqlite, KilnServerOptions.Postgres);
+        var dbConnection = new Option<string?>("--db-connection") { Description = "PostgreSQL connection string, e.g. \"Host=db;Database=kiln;Username=kiln;Password=…\" (or KILN_DB_CONNECTION)" };
+        var cmd = new Command("server", "Run the Kiln server (and its own agent)") { data, urls, agents, db, dbConnection };
         cmd.SetAction((parse, _) => ctx.RunAsync(async () =>
         {
             var agentCount = parse.GetValue(agents);
@@ -34,6 +39,17 @@ public static class ServerCommand
 
             var dataDir = Path.GetFullPath(parse.GetValue(data) ?? (Environment.GetEnvironmentVariable("KILN_DATA") is { Length: > 0 } d ? d : "kiln-data"));
             var args = new List<string> { $"--Kiln:Data={dataDir}", $"--urls={parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("KILN_URLS") ?? "http://127.0.0.1:8080"}" };
+            // Unset flags leave KILN_DB / KILN_DB_CONNECTION (and appsettings.json) in charge.
+            if (parse.GetValue(db) is { } database)
+            {
+                args.Add($"--Kiln:Db={database}");
+            }
+
+            if (parse.GetValue(dbConnection) is { } connection)
+            {
+                args.Add($"--Kiln:DbConnection={connection}");
+            }
+
             return await RunAsync(ctx, args.ToArray(), dataDir, agentCount);
         }));
         return cmd;
@@ -53,7 +69,17 @@ public static class ServerCommand
         });
         await using (app)
         {
-            var admin = await ServerHost.PrepareAsync(app, stop.Token);
+            InitialAdmin? admin;
+            try
+            {
+                admin = await ServerHost.PrepareAsync(app, stop.Token);
+            }
+            catch (OptionsValidationException e)
+            {
+                // A setting is wrong (e.g. --db postgres without --db-connection): say which, not a stack trace.
+                throw new CliException(ExitCodes.Usage, string.Join(Environment.NewLine, e.Failures));
+            }
+
             await app.StartAsync(stop.Token);
             var url = app.Urls.First();
             await ctx.Out.WriteLineAsync($"Kiln server listening on {url} (data: {dataDir})");
@@ -115,6 +141,7 @@ public static class ServerCommand
             Name = name,
             WorkDir = Path.Combine(dataDir, "agent"),
             Slots = slots,
+            Labels = ["local"],
         });
         var host = builder.Build();
         await host.StartAsync(ct);

@@ -47,7 +47,7 @@ public static class ValidateCommand
             {
                 foreach (var error in result.Errors)
                 {
-                    await ctx.Out.WriteLineAsync(error.ToString());
+                    await ctx.Out.WriteLineAsync(error.Key is { } key ? $"{error} [at {key}]" : error.ToString());
                 }
 
                 await ctx.Error.WriteLineAsync($"kiln: {result.Errors.Count} problem{(result.Errors.Count == 1 ? "" : "s")} in {path.Name}.");

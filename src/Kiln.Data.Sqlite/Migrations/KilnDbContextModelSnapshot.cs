@@ -50,6 +50,9 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<bool>("Paused")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("RegistrationTokenId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Slots")
                         .HasColumnType("INTEGER");
 
@@ -198,6 +201,10 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ConcurrencyGroup")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("EnvJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -247,6 +254,9 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<int>("Ordinal")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("QueuedAt")
                         .HasColumnType("TEXT");
 
@@ -278,10 +288,14 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConcurrencyGroup", "Status");
+
                     b.HasIndex("Status", "Id");
 
                     b.HasIndex("BuildId", "Name", "Attempt")
                         .IsUnique();
+
+                    b.HasIndex("Status", "Priority", "Id");
 
                     b.ToTable("jobs", (string)null);
                 });
@@ -330,6 +344,9 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<string>("DefaultBranch")
                         .IsRequired()
                         .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastLeasedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")

@@ -16,4 +16,7 @@ public sealed class AgentEntity
     /// <summary>Free disk in its work folder and 1-minute load average, from its last heartbeat.</summary>
     public long? FreeDiskBytes { get; set; }
     public double? LoadAverage { get; set; }
+    /// <summary>The registration token that created the agent (null for the server's own agent); the same
+    /// token may register the same name again. Not a foreign key: revoking that token leaves the agent.</summary>
+    public long? RegistrationTokenId { get; set; }
 }

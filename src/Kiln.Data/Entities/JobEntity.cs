@@ -1,4 +1,5 @@
 using Kiln.Core.Builds;
+using Kiln.Data.Queue;
 
 namespace Kiln.Data.Entities;
 
@@ -37,6 +38,13 @@ public sealed class JobEntity
     /// <summary>The rest of the planned job (runs-on, image, services, retry, concurrency, artifacts,
     /// cache) as JSON, so the lease that reaches the agent can carry it.</summary>
     public string SpecJson { get; set; } = "{}";
+    /// <summary>Lease class, lower first: 0 manual/api, 1 push/pull_request/tag, 2 schedule
+    /// (<see cref="QueuePriority"/>). Set from the build's event; a retry keeps it.</summary>
+    public int Priority { get; set; } = QueuePriority.Manual;
+    /// <summary><c>concurrency.group</c> scoped to the project, as <c>"{projectId}:{group}"</c>
+    /// (<see cref="QueuePriority.ScopeGroup"/>); null for none. A queued job is not leased
+    /// while another running job holds the same value.</summary>
+    public string? ConcurrencyGroup { get; set; }
     public long? AgentId { get; set; }
     public string? AgentName { get; set; }
     /// <summary>Fencing token of the current lease; reports must carry it.</summary>

@@ -12,4 +12,7 @@ public sealed class ProjectEntity
     /// <summary>The number the next build gets; bumped in the same transaction that inserts it.</summary>
     public int NextBuildNumber { get; set; } = 1;
     public DateTime CreatedAt { get; set; }
+    /// <summary>When an agent last leased one of the project's jobs (null: never), updated in the
+    /// claim's transaction; the queue serves the project that waited longest first (fairness).</summary>
+    public DateTime? LastLeasedAt { get; set; }
 }

@@ -9,7 +9,10 @@ namespace Kiln.Data.Queue;
 /// so a job given away after its agent was presumed lost is never reported twice.</summary>
 public interface IJobQueue
 {
-    /// <summary>Takes the oldest queued job for the agent, or null if none is queued.
+    /// <summary>Takes the next queued job for the agent, or null if none is queued: the best priority
+    /// class first (manual/api, then forge events, then schedules), within it the project that leased
+    /// longest ago (so one project's backlog cannot starve another), then that project's oldest job.
+    /// A job whose concurrency group another running job holds is passed over until that job ends.
     /// If the process dies after the commit, the job stays running under this lease until the lease expires.</summary>
     Task<JobEntity?> TryLeaseAsync(long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken);
 

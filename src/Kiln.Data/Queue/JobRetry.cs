@@ -54,6 +54,8 @@ public static class JobRetry
             RetryMax = job.RetryMax,
             RetryOn = job.RetryOn,
             SpecJson = job.SpecJson,
+            Priority = job.Priority,
+            ConcurrencyGroup = job.ConcurrencyGroup,
             Steps = job.Steps.OrderBy(s => s.Index).Select(s => new StepEntity
             {
                 Index = s.Index,

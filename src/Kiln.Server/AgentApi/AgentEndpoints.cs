@@ -25,7 +25,10 @@ public static class AgentEndpoints
 
     public static IEndpointRouteBuilder MapAgentEndpoints(this IEndpointRouteBuilder app)
     {
+        // The only route a registration token may call; anonymous gets 401, any other token 403.
+        app.MapPost("/api/v1/agent/register", RegisterAsync).RequireAuthorization(KilnClaims.RegistrationPolicy).WithTags("Agent protocol");
         var group = app.MapGroup("/api/v1/agent").RequireAuthorization(KilnClaims.AgentPolicy).WithTags("Agent protocol");
+        group.MapPost("/hello", HelloAsync);
         group.MapPost("/lease", LeaseAsync);
         group.MapPost("/jobs/{jobId:long}/heartbeat", HeartbeatAsync);
         group.MapPost("/jobs/{jobId:long}/watch", WatchAsync);
@@ -35,14 +38,50 @@ public static class AgentEndpoints
         return app;
     }
 
+    private static async Task<Results<Ok<RegisterAgentResponse>, ProblemHttpResult>> RegisterAsync(
+        RegisterAgentRequest? request, ClaimsPrincipal caller, AgentRegistration registration, CancellationToken ct)
+    {
+        if (request is null)
+        {
+            return Problems.BadRequest("The body must be a JSON object with 'name', 'labels', 'slots', 'version' and 'os'.");
+        }
+
+        var (outcome, agent, message) = await registration.RegisterAsync(request, caller, ct);
+        return outcome switch
+        {
+            AgentRegistration.Outcome.Registered => TypedResults.Ok(agent!),
+            AgentRegistration.Outcome.NameTaken => Problems.Conflict(message!),
+            _ => Problems.Invalid(message!),
+        };
+    }
+
+    private static async Task<Results<Ok<AgentHelloResponse>, ProblemHttpResult>> HelloAsync(
+        AgentHelloRequest? request, ClaimsPrincipal agent, AgentRegistration registration, CancellationToken ct)
+    {
+        if (request is null)
+        {
+            return Problems.BadRequest("The body must be a JSON object with 'labels', 'slots', 'version' and 'os'.");
+        }
+
+        var (hello, message) = await registration.HelloAsync(request, AgentIdOf(agent), ct);
+        return hello is not null ? TypedResults.Ok(hello) : Problems.Invalid(message!);
+    }
+
     private static async Task<Results<Ok<JobLease>, NoContent>> LeaseAsync(
         LeaseRequest request, ClaimsPrincipal agent, IJobQueue queue, KilnDbContext db, LeaseBuilder leases, ChangeNotifier notifier,
-        IOptions<KilnServerOptions> options, TimeProvider time, CancellationToken ct)
+        AgentRegistration registration, IOptions<KilnServerOptions> options, TimeProvider time, CancellationToken ct)
     {
-        var agentId = long.Parse(agent.FindFirstValue(KilnClaims.AgentId)!, CultureInfo.InvariantCulture);
+        var agentId = AgentIdOf(agent);
         var agentName = agent.Identity!.Name!["agent:".Length..];
-        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds, 0, MaxWaitSeconds));
-        await db.Agents.Where(a => a.Id == agentId).ExecuteUpdateAsync(s => s.SetProperty(a => a.LastSeenAt, time.UtcNow()), ct);
+        // At most one lease time, so an idle agent is seen often enough not to look offline.
+        var wait = Math.Clamp(request.WaitSeconds, 0, Math.Min(MaxWaitSeconds, options.Value.LeaseSeconds));
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait);
+        await registration.SeenAsync(agentId, request.FreeDiskBytes, request.LoadAverage, ct);
+        if (await db.Agents.AnyAsync(a => a.Id == agentId && a.Paused, ct))
+        {
+            return TypedResults.NoContent();
+        }
+
         while (true)
         {
             var waiter = notifier.Waiter(ChangeNotifier.Work);
@@ -62,9 +101,10 @@ public static class AgentEndpoints
     }
 
     private static async Task<Results<Ok<HeartbeatResponse>, ProblemHttpResult>> HeartbeatAsync(
-        long jobId, HeartbeatRequest request, IJobQueue queue, IOptions<KilnServerOptions> options, CancellationToken ct)
+        long jobId, HeartbeatRequest request, ClaimsPrincipal agent, IJobQueue queue, AgentRegistration registration, IOptions<KilnServerOptions> options, CancellationToken ct)
     {
         var renewed = await queue.RenewAsync(jobId, request.LeaseToken, TimeSpan.FromSeconds(options.Value.LeaseSeconds), ct);
+        await registration.SeenAsync(AgentIdOf(agent), request.FreeDiskBytes, request.LoadAverage, ct);
         return renewed is { } r
             ? TypedResults.Ok(new HeartbeatResponse(DateTime.SpecifyKind(r.ExpiresAt, DateTimeKind.Utc), r.CancelRequested))
             : StaleLease(jobId);
@@ -161,6 +201,8 @@ public static class AgentEndpoints
 
         return TypedResults.Ok(new AgentAck(false));
     }
+
+    private static long AgentIdOf(ClaimsPrincipal agent) => long.Parse(agent.FindFirstValue(KilnClaims.AgentId)!, CultureInfo.InvariantCulture);
 
     private static ProblemHttpResult StaleLease(long jobId) =>
         Problems.Conflict($"The lease on job {jobId} is not yours any more (expired, canceled or given to another agent); stop working on it.");

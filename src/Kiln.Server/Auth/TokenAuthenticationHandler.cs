@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Kiln.Data;
@@ -31,25 +32,40 @@ public sealed class TokenAuthenticationHandler(
         var now = time.GetUtcNow().UtcDateTime;
         var token = await db.ApiTokens.AsNoTracking()
             .Where(t => t.Hash == hash && (t.ExpiresAt == null || t.ExpiresAt > now))
-            .Select(t => new { t.Name, t.UserId, t.AgentId, t.Scope })
+            .Select(t => new { t.Id, t.Name, t.UserId, t.AgentId, t.Scope })
             .SingleOrDefaultAsync(Context.RequestAborted);
         if (token is null)
         {
             return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
         }
 
-        var claims = new List<Claim> { new(KilnClaims.Scope, token.Scope) };
+        var claims = new List<Claim> { new(KilnClaims.Scope, token.Scope), new(KilnClaims.TokenId, token.Id.ToString(CultureInfo.InvariantCulture)) };
         if (token.AgentId is { } agentId)
         {
             claims.Add(new Claim(KilnClaims.Kind, "agent"));
-            claims.Add(new Claim(KilnClaims.AgentId, agentId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            claims.Add(new Claim(KilnClaims.AgentId, agentId.ToString(CultureInfo.InvariantCulture)));
             claims.Add(new Claim(ClaimTypes.Name, "agent:" + token.Name));
+        }
+        else if (token.UserId is { } userId)
+        {
+            var user = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.Name, u.IsAdmin }).SingleOrDefaultAsync(Context.RequestAborted);
+            claims.Add(new Claim(KilnClaims.Kind, "user"));
+            claims.Add(new Claim(KilnClaims.UserId, userId.ToString(CultureInfo.InvariantCulture)));
+            claims.Add(new Claim(ClaimTypes.Name, user?.Name ?? token.Name));
+            if (user?.IsAdmin == true)
+            {
+                claims.Add(new Claim(KilnClaims.IsAdmin, "true"));
+            }
+        }
+        else if (token.Scope == KilnClaims.RegistrationScope)
+        {
+            // May only register agents (see KilnClaims.RegistrationPolicy).
+            claims.Add(new Claim(KilnClaims.Kind, "registration"));
+            claims.Add(new Claim(ClaimTypes.Name, "registration:" + token.Name));
         }
         else
         {
-            var user = await db.Users.AsNoTracking().Where(u => u.Id == token.UserId).Select(u => u.Name).SingleOrDefaultAsync(Context.RequestAborted);
-            claims.Add(new Claim(KilnClaims.Kind, "user"));
-            claims.Add(new Claim(ClaimTypes.Name, user ?? token.Name));
+            return AuthenticateResult.Fail("The token belongs to nobody.");
         }
 
         var identity = new ClaimsIdentity(claims, SchemeName);

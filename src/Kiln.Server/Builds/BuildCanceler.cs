@@ -1,5 +1,6 @@
 using Kiln.Core.Builds;
 using Kiln.Data;
+using Kiln.Data.Entities;
 using Kiln.Data.Queue;
 using Kiln.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -27,27 +28,7 @@ public sealed class BuildCanceler(KilnDbContext db, ChangeNotifier notifier, Tim
         }
 
         var now = time.UtcNow();
-        build.CancelRequested = true;
-        var running = new List<long>();
-        foreach (var job in build.Jobs.Where(j => j.IsLatest))
-        {
-            if (job.Status == JobStatus.Running)
-            {
-                job.CancelRequested = true;
-                running.Add(job.Id);
-            }
-            else if (!StatusRules.IsTerminal(job.Status))
-            {
-                job.Status = JobStatus.Canceled;
-                job.FailureReason = JobRetry.CanceledByUser;
-                job.FinishedAt = now;
-                foreach (var step in job.Steps)
-                {
-                    step.Status = StepStatus.Skipped;
-                }
-            }
-        }
-
+        var running = CancelJobs(build, JobRetry.CanceledByUser, now);
         await db.SaveChangesAsync(cancellationToken);
         await BuildProgress.AdvanceAsync(db, build.Id, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
@@ -59,5 +40,41 @@ public sealed class BuildCanceler(KilnDbContext db, ChangeNotifier notifier, Tim
 
         notifier.Notify(ChangeNotifier.Build(build.Id));
         return build.Id;
+    }
+
+    /// <summary>Marks a build (loaded with its jobs and their steps, tracked) canceled for
+    /// <paramref name="reason"/>: jobs not yet started end <c>canceled</c>; running jobs are flagged
+    /// (a <c>superseded</c> one keeps that reason when its agent reports it canceled). The caller saves,
+    /// advances the build (<see cref="BuildProgress.AdvanceAsync"/>) and tells the agents of the
+    /// returned running jobs.</summary>
+    internal static List<long> CancelJobs(BuildEntity build, string reason, DateTime now)
+    {
+        build.CancelRequested = true;
+        var running = new List<long>();
+        foreach (var job in build.Jobs.Where(j => j.IsLatest))
+        {
+            if (job.Status == JobStatus.Running)
+            {
+                job.CancelRequested = true;
+                if (reason == JobRetry.Superseded)
+                {
+                    job.FailureReason = reason;
+                }
+
+                running.Add(job.Id);
+            }
+            else if (!StatusRules.IsTerminal(job.Status))
+            {
+                job.Status = JobStatus.Canceled;
+                job.FailureReason = reason;
+                job.FinishedAt = now;
+                foreach (var step in job.Steps)
+                {
+                    step.Status = StepStatus.Skipped;
+                }
+            }
+        }
+
+        return running;
     }
 }

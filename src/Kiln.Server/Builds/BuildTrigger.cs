@@ -3,6 +3,7 @@ using Kiln.Core.Builds;
 using Kiln.Core.Pipelines;
 using Kiln.Data;
 using Kiln.Data.Entities;
+using Kiln.Data.Queue;
 using Kiln.Server.Infrastructure;
 using Kiln.Server.Projects;
 using Microsoft.EntityFrameworkCore;
@@ -27,7 +28,8 @@ public enum TriggerFailure
 }
 
 /// <summary>Turns a trigger into a build: resolves the ref with git, reads <c>.kiln.yml</c> at that
-/// commit, plans the jobs and inserts build, jobs and steps in one transaction.</summary>
+/// commit, plans the jobs and inserts build, jobs and steps in one transaction; then cancels the older
+/// builds the new one supersedes (<see cref="SupersedeAsync"/>).</summary>
 public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotifier notifier, TimeProvider time)
 {
     public const string PipelineFile = ".kiln.yml";
@@ -110,14 +112,82 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
         build.Status = BuildStatus.Queued;
         var now = time.UtcNow();
         var ordinal = 0;
+        var priority = QueuePriority.For(request.Event);
         foreach (var job in plan)
         {
-            build.Jobs.Add(JobRows.From(job, ordinal++, now));
+            build.Jobs.Add(JobRows.From(job, ordinal++, now, priority, project.Id));
         }
 
         await InsertAsync(project.Id, build, cancellationToken);
+        var cancelGroups = plan
+            .Where(j => j.SkipReason is null && j.Concurrency is { CancelInProgress: true })
+            .Select(j => QueuePriority.ScopeGroup(project.Id, j.Concurrency!.Group))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        await SupersedeAsync(build, cancelGroups, cancellationToken);
         notifier.Notify(ChangeNotifier.Work);
         return new TriggerResult(build.Id, build.Number, null, null, []);
+    }
+
+    /// <summary>Cancels, with failure reason <c>superseded</c>, the project's older builds that
+    /// <paramref name="build"/> makes pointless: those of the same branch still queued with nothing
+    /// started ("only build the latest"), and those whose jobs hold one of
+    /// <paramref name="cancelGroups"/> (<c>concurrency.cancel-in-progress</c>) queued or running.
+    /// <para>This is its own transaction after the insert's, not part of it: the insert holds the
+    /// project row (build numbers) and this one touches jobs that a lease may hold, and a lease takes
+    /// them in the other order (job, then project's LastLeasedAt), so one transaction could deadlock
+    /// on PostgreSQL. If the process dies between the two, the new build stands and the older ones stay
+    /// queued and run; nothing is lost, and the next trigger of the branch supersedes them.
+    /// A job leased in the same instant by an agent keeps running and is told to cancel.</para></summary>
+    private async Task SupersedeAsync(BuildEntity build, IReadOnlyList<string> cancelGroups, CancellationToken cancellationToken)
+    {
+        if (build.Branch is null && cancelGroups.Count == 0)
+        {
+            return;
+        }
+
+        var branch = build.Branch;
+        var strategy = db.Database.CreateExecutionStrategy();
+        var running = await strategy.ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var stale = await db.Builds
+                .Where(b => b.ProjectId == build.ProjectId && b.Id < build.Id
+                    && (b.Status == BuildStatus.Queued || b.Status == BuildStatus.Running))
+                .Where(b =>
+                    (branch != null && b.Branch == branch && b.Status == BuildStatus.Queued && !b.Jobs.Any(j => j.StartedAt != null))
+                    || b.Jobs.Any(j => j.IsLatest && j.ConcurrencyGroup != null && cancelGroups.Contains(j.ConcurrencyGroup)
+                        && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)))
+                .Include(b => b.Jobs).ThenInclude(j => j.Steps)
+                .ToListAsync(ct);
+            var now = time.UtcNow();
+            var toTell = new List<long>();
+            foreach (var old in stale)
+            {
+                toTell.AddRange(BuildCanceler.CancelJobs(old, JobRetry.Superseded, now));
+            }
+
+            await db.SaveChangesAsync(ct);
+            foreach (var old in stale)
+            {
+                await BuildProgress.AdvanceAsync(db, old.Id, now, ct);
+            }
+
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return (Builds: stale.Select(b => b.Id).ToList(), Jobs: toTell);
+        }, cancellationToken);
+
+        foreach (var jobId in running.Jobs)
+        {
+            notifier.Notify(ChangeNotifier.Cancel(jobId));
+        }
+
+        foreach (var buildId in running.Builds)
+        {
+            notifier.Notify(ChangeNotifier.Build(buildId));
+        }
     }
 
     /// <summary>Reads the files the pipeline includes from the commit, so the parser can stay free of I/O.</summary>

@@ -2,13 +2,16 @@ using System.Text.Json;
 using Kiln.Core.Builds;
 using Kiln.Core.Pipelines;
 using Kiln.Data.Entities;
+using Kiln.Data.Queue;
 
 namespace Kiln.Server.Builds;
 
 /// <summary>Turns a planned job into its database rows: everything the agent will need travels with it.</summary>
 public static class JobRows
 {
-    public static JobEntity From(PlannedJob job, int ordinal, DateTime now)
+    /// <param name="priority">The build's lease class, <see cref="QueuePriority.For"/> of its event.</param>
+    /// <param name="projectId">Scopes the job's <c>concurrency.group</c> to its project.</param>
+    public static JobEntity From(PlannedJob job, int ordinal, DateTime now, int priority, long projectId)
     {
         var status = job.SkipReason is not null ? JobStatus.Skipped
             : job.Needs.Count > 0 ? JobStatus.Waiting
@@ -32,6 +35,8 @@ public static class JobRows
             RetryOn = string.Join(',', job.Retry?.On ?? ["lost"]),
             Manual = job.Manual,
             SpecJson = JsonSerializer.Serialize(JobSpec.From(job)),
+            Priority = priority,
+            ConcurrencyGroup = job.Concurrency is { } c ? QueuePriority.ScopeGroup(projectId, c.Group) : null,
             Steps = job.Steps.Select((s, i) => new StepEntity
             {
                 Index = i,

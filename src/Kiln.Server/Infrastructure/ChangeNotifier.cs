@@ -2,21 +2,42 @@ using System.Collections.Concurrent;
 
 namespace Kiln.Server.Infrastructure;
 
-/// <summary>In-process wake-ups, so long polls and live tails return the moment something changes
-/// instead of polling the database. Use: take <see cref="Waiter"/> first, then read the database,
-/// then await the waiter; a change in between completes it, so no wake-up is lost.</summary>
-public sealed class ChangeNotifier
+/// <summary>Wake-ups, so long polls and live tails return the moment something changes instead of
+/// polling the database. Use: take <see cref="Waiter"/> first, then read the database, then await the
+/// waiter; a change in between completes it, so no wake-up is lost. Call <see cref="Notify"/> after the
+/// change is committed. With several servers on one PostgreSQL database, <see cref="Notify"/> also
+/// tells the other servers through the <see cref="IChangePublisher"/>, and their listener calls
+/// <see cref="NotifyLocal"/>; a wake-up is a hint to read the database again, never the data itself.</summary>
+public sealed class ChangeNotifier(IChangePublisher? publisher = null)
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new();
 
     public Task Waiter(string topic) =>
         _waiters.GetOrAdd(topic, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    /// <summary>Wakes the waiters of <paramref name="topic"/> here and on every other server.</summary>
     public void Notify(string topic)
+    {
+        NotifyLocal(topic);
+        publisher?.Publish(topic);
+    }
+
+    /// <summary>Wakes the waiters of <paramref name="topic"/> in this process only.</summary>
+    public void NotifyLocal(string topic)
     {
         if (_waiters.TryRemove(topic, out var tcs))
         {
             tcs.TrySetResult();
+        }
+    }
+
+    /// <summary>Wakes every waiter in this process, e.g. after wake-ups from other servers may have been
+    /// missed; each re-reads the database and waits again.</summary>
+    public void NotifyAllLocal()
+    {
+        foreach (var topic in _waiters.Keys)
+        {
+            NotifyLocal(topic);
         }
     }
 

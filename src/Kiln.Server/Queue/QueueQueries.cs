@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Kiln.Server.Queue;
 
 /// <summary>The queue as people see it: every job not started yet, in lease order, with the reason it
-/// waits, so a job no agent can ever take says so instead of waiting silently.</summary>
+/// waits, so a job no agent can ever take says so instead of waiting silently. (Lease order here is
+/// priority class, then id; the per-project fairness of the real lease depends on the moment.)</summary>
 public sealed class QueueQueries(KilnDbContext db, TimeProvider time, IOptions<KilnServerOptions> options)
 {
     private const int Limit = 1000;
@@ -29,10 +30,11 @@ public sealed class QueueQueries(KilnDbContext db, TimeProvider time, IOptions<K
             .ToDictionaryAsync(g => g.AgentId, g => g.Count, cancellationToken);
         var jobs = await db.Jobs.AsNoTracking()
             .Where(j => j.IsLatest && (j.Status == JobStatus.Queued || j.Status == JobStatus.Waiting || j.Status == JobStatus.Manual))
-            .OrderBy(j => j.Status == JobStatus.Queued ? 0 : 1).ThenBy(j => j.Id)
+            .OrderBy(j => j.Status == JobStatus.Queued ? 0 : 1).ThenBy(j => j.Priority).ThenBy(j => j.Id)
             .Take(Limit)
-            .Select(j => new { j.Id, j.Name, j.Attempt, j.Status, j.RunsOn, j.Needs, j.QueuedAt, j.BuildId, Created = j.Build!.CreatedAt, Build = j.Build!.Number, Project = j.Build!.Project!.Name })
+            .Select(j => new { j.Id, j.Name, j.Attempt, j.Status, j.RunsOn, j.Needs, j.QueuedAt, j.BuildId, j.ConcurrencyGroup, Created = j.Build!.CreatedAt, Build = j.Build!.Number, Project = j.Build!.Project!.Name })
             .ToListAsync(cancellationToken);
+        var busyGroups = await BusyGroupsAsync(jobs.Where(j => j.Status == JobStatus.Queued && j.ConcurrencyGroup != null).Select(j => j.ConcurrencyGroup!).Distinct().ToList(), cancellationToken);
         var pendingNeeds = await PendingNeedsAsync(jobs.Where(j => j.Status == JobStatus.Waiting).Select(j => j.BuildId).Distinct().ToList(), cancellationToken);
 
         return jobs.Select(j =>
@@ -43,6 +45,8 @@ public sealed class QueueQueries(KilnDbContext db, TimeProvider time, IOptions<K
             {
                 JobStatus.Manual => "waiting for a person to approve it",
                 JobStatus.Waiting => "waiting on needs: " + string.Join(", ", BuildProgress.SplitNeeds(j.Needs).Where(n => pendingNeeds.Contains((j.BuildId, n)))),
+                _ when j.ConcurrencyGroup is { } g && busyGroups.TryGetValue(g, out var holder) =>
+                    $"concurrency group {QueuePriority.GroupName(g)} is busy ({holder})",
                 _ => QueuedReason(labels, agents.Select(a => (Split(a.Labels), a.Slots - busy.GetValueOrDefault(a.Id))).ToList()),
             };
             return new QueuedJobResource(j.Id, j.Project, j.Build, j.Name, j.Attempt, StatusNames.ToWire(j.Status), labels, since.AsUtc(), (now - since).TotalSeconds, reason);
@@ -58,6 +62,22 @@ public sealed class QueueQueries(KilnDbContext db, TimeProvider time, IOptions<K
         }
 
         return able.Any(a => a.FreeSlots > 0) ? "next for an agent" : "all agents that can run it are busy";
+    }
+
+    /// <summary>Of these concurrency groups, those a running job holds, each with the build holding it as <c>project#N</c>.</summary>
+    private async Task<Dictionary<string, string>> BusyGroupsAsync(IReadOnlyList<string> groups, CancellationToken cancellationToken)
+    {
+        if (groups.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await db.Jobs.AsNoTracking()
+            .Where(j => j.Status == JobStatus.Running && j.ConcurrencyGroup != null && groups.Contains(j.ConcurrencyGroup))
+            .Select(j => new { Group = j.ConcurrencyGroup!, Project = j.Build!.Project!.Name, j.Build!.Number })
+            .ToListAsync(cancellationToken);
+        return rows.GroupBy(r => r.Group, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(r => $"{r.Project}#{r.Number}").First(), StringComparer.Ordinal);
     }
 
     /// <summary>(build, job name) of latest attempts that have not succeeded yet, for "waiting on needs".</summary>

@@ -57,10 +57,12 @@ public sealed class KilnServerProcess : IAsyncDisposable
     /// <summary>Starts a new server on a fresh data folder and waits until it is ready.</summary>
     /// <param name="settings">Extra <c>KILN_*</c> settings for the server process (e.g. a small log cap).</param>
     private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
+    private int _agents = 1;
 
-    public static async Task<KilnServerProcess> StartNewAsync(IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="agents">Agents the server starts beside itself (<c>--agents</c>); 0 to test remote agents.</param>
+    public static async Task<KilnServerProcess> StartNewAsync(IReadOnlyDictionary<string, string>? settings = null, int agents = 1)
     {
-        var server = new KilnServerProcess { _settings = settings ?? new Dictionary<string, string>() };
+        var server = new KilnServerProcess { _settings = settings ?? new Dictionary<string, string>(), _agents = agents };
         try
         {
             await server.StartAsync();
@@ -88,7 +90,7 @@ public sealed class KilnServerProcess : IAsyncDisposable
 
         var startInfo = ProcessRunner.CreateStartInfo(
             KilnExecutable.FileName,
-            KilnExecutable.Arguments(["server", "--data", DataDir, "--urls", Url, "--agents", "1"]),
+            KilnExecutable.Arguments(["server", "--data", DataDir, "--urls", Url, "--agents", _agents.ToString(System.Globalization.CultureInfo.InvariantCulture)]),
             _root,
             new Dictionary<string, string?>(_settings.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value))) { ["KILN_BOOTSTRAP_ADMIN_TOKEN"] = Token });
         var process = new Process { StartInfo = startInfo };

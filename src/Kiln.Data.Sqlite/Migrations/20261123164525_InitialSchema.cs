@@ -26,7 +26,8 @@ namespace Kiln.Data.Sqlite.Migrations
                     LastSeenAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     Paused = table.Column<bool>(type: "INTEGER", nullable: false),
                     FreeDiskBytes = table.Column<long>(type: "INTEGER", nullable: true),
-                    LoadAverage = table.Column<double>(type: "REAL", nullable: true)
+                    LoadAverage = table.Column<double>(type: "REAL", nullable: true),
+                    RegistrationTokenId = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -44,7 +45,8 @@ namespace Kiln.Data.Sqlite.Migrations
                     DefaultBranch = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
                     PipelineYaml = table.Column<string>(type: "TEXT", nullable: true),
                     NextBuildNumber = table.Column<int>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastLeasedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -154,6 +156,8 @@ namespace Kiln.Data.Sqlite.Migrations
                     RetryOn = table.Column<string>(type: "TEXT", nullable: false),
                     Manual = table.Column<bool>(type: "INTEGER", nullable: false),
                     SpecJson = table.Column<string>(type: "TEXT", nullable: false),
+                    Priority = table.Column<int>(type: "INTEGER", nullable: false),
+                    ConcurrencyGroup = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
                     AgentId = table.Column<long>(type: "INTEGER", nullable: true),
                     AgentName = table.Column<string>(type: "TEXT", nullable: true),
                     LeaseToken = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
@@ -272,9 +276,19 @@ namespace Kiln.Data.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_jobs_ConcurrencyGroup_Status",
+                table: "jobs",
+                columns: new[] { "ConcurrencyGroup", "Status" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_jobs_Status_Id",
                 table: "jobs",
                 columns: new[] { "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_jobs_Status_Priority_Id",
+                table: "jobs",
+                columns: new[] { "Status", "Priority", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_log_chunks_JobId_Offset",

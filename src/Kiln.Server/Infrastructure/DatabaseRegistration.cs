@@ -1,0 +1,38 @@
+using Kiln.Data;
+using Kiln.Data.Postgres;
+using Kiln.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Kiln.Server.Infrastructure;
+
+/// <summary>The database the settings choose (<see cref="KilnServerOptions.Db"/>), and how wake-ups
+/// travel: in process on SQLite (one server), plus <c>LISTEN/NOTIFY</c> on PostgreSQL (several).</summary>
+internal static class DatabaseRegistration
+{
+    public static IServiceCollection AddKilnDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        // Which services exist is decided now; the connection string is read (and validated) when first used.
+        var settings = configuration.GetSection(KilnServerOptions.Section).Get<KilnServerOptions>() ?? new KilnServerOptions();
+        if (!settings.IsPostgres)
+        {
+            services.AddDbContext<KilnDbContext>((sp, o) =>
+                o.UseKilnSqlite(SqliteDatabase.ConnectionString(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.Data)));
+            services.AddSingleton<ChangeNotifier>();
+            return services;
+        }
+
+        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.DbConnection!));
+        services.AddDbContext<KilnDbContext>((sp, o) => o.UseKilnPostgres(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<PostgresChangePublisher>();
+        services.AddSingleton<IChangePublisher>(sp => sp.GetRequiredService<PostgresChangePublisher>());
+        services.AddSingleton<ChangeNotifier>();
+        services.AddSingleton<PostgresChangeListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresChangePublisher>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeListener>());
+        return services;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Kiln.Contracts;
+using Kiln.Contracts.Api;
+using static Kiln.Server.Tests.KilnTestServer;
+
+namespace Kiln.Server.Tests;
+
+/// <summary>Queue policies seen through the API: superseding queued builds of a branch, and
+/// <c>concurrency</c> with <c>cancel-in-progress</c>.</summary>
+public sealed class QueuePolicyServerTests
+{
+    private const string DeployPipeline = """
+        jobs:
+          deploy:
+            concurrency: { group: prod, cancel-in-progress: true }
+            steps:
+              - name: ship
+                run: echo shipping
+        """;
+
+    [Fact]
+    public async Task A_newer_build_of_a_branch_supersedes_the_branchs_queued_builds_but_not_other_branches()
+    {
+        var repo = await CreateRepoAsync(KilnTestServer.TwoJobPipeline);
+        try
+        {
+            await Git(repo, "branch", "other");
+            await using var server = await StartAsync();
+            using (var created = await server.Admin.PostAsJsonAsync("api/v1/projects", new CreateProjectRequest("app", repo, "main", null), KilnJsonContext.Default.CreateProjectRequest))
+            {
+                await ExpectAsync(created, HttpStatusCode.Created);
+            }
+
+            await server.TriggerAsync("app");
+            await TriggerRefAsync(server, "other");
+            await server.TriggerAsync("app");
+
+            var superseded = await server.GetBuildAsync("app", 1);
+            Assert.Equal("canceled", superseded.Status);
+            Assert.All(superseded.Jobs, j => Assert.Equal(("canceled", "superseded"), (j.Status, j.FailureReason)));
+            Assert.Equal("queued", (await server.GetBuildAsync("app", 2)).Status);
+            Assert.Equal("queued", (await server.GetBuildAsync("app", 3)).Status);
+        }
+        finally
+        {
+            DeleteRepo(repo);
+        }
+    }
+
+    [Fact]
+    public async Task A_started_build_of_the_branch_is_not_superseded()
+    {
+        var repo = await CreateRepoAsync(KilnTestServer.TwoJobPipeline);
+        try
+        {
+            await using var server = await StartAsync();
+            var agent = await server.EnrollAgentAsync();
+            using (var created = await server.Admin.PostAsJsonAsync("api/v1/projects", new CreateProjectRequest("app", repo, "main", null), KilnJsonContext.Default.CreateProjectRequest))
+            {
+                await ExpectAsync(created, HttpStatusCode.Created);
+            }
+
+            await server.TriggerAsync("app");
+            await LeaseAsync(agent);
+            await server.TriggerAsync("app");
+
+            var started = await server.GetBuildAsync("app", 1);
+            Assert.Equal("running", started.Status);
+            Assert.Equal(("running", "waiting"), (started.Jobs[0].Status, started.Jobs[1].Status));
+        }
+        finally
+        {
+            DeleteRepo(repo);
+        }
+    }
+
+    [Fact]
+    public async Task Cancel_in_progress_cancels_the_running_holder_as_superseded_and_the_new_job_waits_for_the_group()
+    {
+        await using var server = await StartAsync();
+        var agent = await server.EnrollAgentAsync();
+        await server.CreateTaskProjectAsync("app", DeployPipeline);
+        await server.TriggerAsync("app");
+        var first = await LeaseAsync(agent);
+
+        await server.TriggerAsync("app");
+
+        var queue = await server.Admin.GetFromJsonAsync("api/v1/queue", KilnJsonContext.Default.ListQueuedJobResource);
+        var waiting = Assert.Single(queue!);
+        Assert.Equal((2, "concurrency group prod is busy (app#1)"), (waiting.Build, waiting.Reason));
+        using (var beat = await agent.PostAsJsonAsync($"api/v1/agent/jobs/{first.JobId}/heartbeat", new Kiln.Contracts.AgentProtocol.HeartbeatRequest(first.LeaseToken), KilnJsonContext.Default.HeartbeatRequest))
+        {
+            await ExpectAsync(beat, HttpStatusCode.OK);
+            Assert.True((await beat.Content.ReadFromJsonAsync(KilnJsonContext.Default.HeartbeatResponse))!.CancelRequested);
+        }
+
+        using (var done = await CompleteAsync(agent, first, "canceled"))
+        {
+            await ExpectAsync(done, HttpStatusCode.OK);
+        }
+
+        var old = await server.GetBuildAsync("app", 1);
+        Assert.Equal(("canceled", "canceled", "superseded"), (old.Status, old.Jobs[0].Status, old.Jobs[0].FailureReason));
+        var second = await LeaseAsync(agent);
+        Assert.Equal((await server.GetBuildAsync("app", 2)).Jobs[0].Id, second.JobId);
+    }
+
+    private static async Task TriggerRefAsync(KilnTestServer server, string reference)
+    {
+        using var response = await server.Admin.PostAsJsonAsync("api/v1/projects/app/builds", new CreateBuildRequest(reference, null), KilnJsonContext.Default.CreateBuildRequest);
+        await ExpectAsync(response, HttpStatusCode.Created);
+    }
+
+    /// <summary>A git repository on <c>main</c> with one commit holding <c>.kiln.yml</c>.</summary>
+    private static async Task<string> CreateRepoAsync(string pipeline)
+    {
+        var repo = Directory.CreateTempSubdirectory("kiln-server-repo-").FullName;
+        await Git(repo, "init", "-q", "-b", "main");
+        await File.WriteAllTextAsync(Path.Combine(repo, ".kiln.yml"), pipeline);
+        await Git(repo, "add", "-A");
+        await Git(repo, "-c", "user.name=Kiln Test", "-c", "user.email=test@kiln.invalid", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "pipeline");
+        return repo;
+    }
+
+    private static async Task Git(string repo, params string[] args)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var git = Process.Start(start)!;
+        var output = git.StandardOutput.ReadToEndAsync();
+        var error = await git.StandardError.ReadToEndAsync();
+        await git.WaitForExitAsync();
+        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', args)}: {error}{await output}");
+    }
+
+    private static void DeleteRepo(string repo)
+    {
+        try
+        {
+            Directory.Delete(repo, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // git's read-only object files on some systems; harmless too.
+        }
+    }
+}
