@@ -56,9 +56,7 @@ public static class AgentCommand
 
     private static async Task<int> RunAsync(CommandContext ctx, AgentSetup setup)
     {
-        using var stop = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new ShutdownSignal();
 
         TextWriter logFile;
         try
@@ -89,7 +87,7 @@ public static class AgentCommand
                     logger.LogError("Agent start failed: {Reason}", e.Message);
                     throw new CliException(e.Refused ? ExitCodes.Unreachable : ExitCodes.Usage, e.Message);
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
                 {
                     return ExitCodes.Success;
                 }
@@ -113,14 +111,7 @@ public static class AgentCommand
             using var host = builder.Build();
             await host.StartAsync(CancellationToken.None);
             logger.LogInformation("Agent {Agent} working for {Server} in {WorkDir}; stop it with Ctrl-C or SIGTERM", identity.Name, setup.Server, setup.WorkDir);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // SIGINT or SIGTERM: stop below, letting running jobs report canceled.
-            }
+            await stop.WaitAsync();
 
             logger.LogInformation("Agent {Agent} stopping; running steps are canceled and reported", identity.Name);
             using var deadline = new CancellationTokenSource(StopTimeout);
@@ -129,12 +120,6 @@ public static class AgentCommand
         }
 
         return ExitCodes.Success;
-
-        void Stop(PosixSignalContext signal)
-        {
-            signal.Cancel = true;
-            stop.Cancel();
-        }
     }
 
     private static void Configure(ILoggingBuilder logging, CommandContext ctx, TextWriter logFile)
@@ -143,13 +128,5 @@ public static class AgentCommand
         logging.AddProvider(new LogfmtLoggerProvider(logFile, ctx.Time));
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
-    }
-
-    /// <summary>A host lifetime that leaves signals to the command.</summary>
-    private sealed class ManualLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

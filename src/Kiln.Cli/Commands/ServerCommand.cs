@@ -57,9 +57,7 @@ public static class ServerCommand
 
     private static async Task<int> RunAsync(CommandContext ctx, string[] args, string dataDir, int agentCount)
     {
-        using var stop = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new ShutdownSignal();
 
         var app = ServerHost.Build(args, b =>
         {
@@ -92,14 +90,7 @@ public static class ServerCommand
 
             await ctx.Out.FlushAsync(stop.Token);
             var agentHost = agentCount > 0 ? await StartAgentAsync(app, new Uri(url), dataDir, agentCount, stop.Token) : null;
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl-C or SIGTERM: shut down in order below.
-            }
+            await stop.WaitAsync();
 
             if (agentHost is not null)
             {
@@ -112,12 +103,6 @@ public static class ServerCommand
         }
 
         return ExitCodes.Success;
-
-        void Stop(PosixSignalContext signal)
-        {
-            signal.Cancel = true;
-            stop.Cancel();
-        }
     }
 
     private static async Task<IHost> StartAgentAsync(WebApplication app, Uri serverUrl, string dataDir, int slots, CancellationToken ct)
@@ -156,13 +141,5 @@ public static class ServerCommand
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
         // Kiln keeps no secrets in Data Protection keys (tokens are hashed in the database).
         logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-    }
-
-    /// <summary>A host lifetime that leaves signals to the command.</summary>
-    private sealed class ManualLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
