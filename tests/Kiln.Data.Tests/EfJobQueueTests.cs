@@ -57,6 +57,25 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task Saving_a_job_read_before_a_lease_claimed_it_fails_instead_of_overwriting_running()
+    {
+        var seeded = await db.SeedBuildAsync("app", ("only", JobStatus.Queued, []));
+        await using var stale = db.NewContext();
+        var job = await stale.Jobs.SingleAsync(j => j.Id == seeded["only"]);
+        await using (var ctx = db.NewContext())
+        {
+            Assert.NotNull(await new EfJobQueue(ctx, db.Time).TryLeaseAsync(7, "agent-7", Lease, default));
+        }
+
+        // A cancel that read the job while it was queued must not turn the running job into canceled.
+        job.Status = JobStatus.Canceled;
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => stale.SaveChangesAsync());
+
+        await using var check = db.NewContext();
+        Assert.Equal(JobStatus.Running, (await check.Jobs.SingleAsync(j => j.Id == seeded["only"])).Status);
+    }
+
+    [DatabaseFact]
     public async Task Successive_leases_take_the_next_job_then_none_when_the_queue_is_empty()
     {
         var older = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Queued, []));

@@ -19,7 +19,9 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<JobEntity>
         // "Is a running job holding this concurrency group?", asked for every candidate.
         b.HasIndex(x => new { x.ConcurrencyGroup, x.Status });
         b.Property(x => x.ConcurrencyGroup).HasMaxLength(300);
-        b.Property(x => x.Status).HasMaxLength(20)
+        // A concurrency token: saving a tracked job fails if its status changed since it was read (a
+        // lease claimed it meanwhile, say), instead of silently overwriting the newer status.
+        b.Property(x => x.Status).HasMaxLength(20).IsConcurrencyToken()
             .HasConversion(v => StatusNames.ToWire(v), s => StatusConversions.ToJob(s));
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.LeaseToken).HasMaxLength(64);

@@ -150,6 +150,24 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
 
     public async Task<JobCompletion?> CompleteAsync(long jobId, string leaseToken, JobStatus status, string? message, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await CompleteOnceAsync(jobId, leaseToken, status, message, cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Someone else ended the job between our read and our write (the reaper, or a second report
+            // racing the first): the lease is no longer the caller's, exactly as if it had been stale.
+            db.ChangeTracker.Clear();
+            return null;
+        }
+    }
+
+    private async Task<JobCompletion?> CompleteOnceAsync(long jobId, string leaseToken, JobStatus status, string? message, CancellationToken cancellationToken)
+    {
+        // Rows tracked by an earlier call may be stale (claims are ExecuteUpdates that bypass the
+        // tracker); read them afresh so the concurrency check compares with what is stored.
+        db.ChangeTracker.Clear();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var job = await db.Jobs.Include(j => j.Steps)
             .SingleOrDefaultAsync(j => j.Id == jobId && j.LeaseToken == leaseToken && j.Status == JobStatus.Running, cancellationToken);

@@ -14,32 +14,36 @@ public sealed class BuildCanceler(KilnDbContext db, ChangeNotifier notifier, Tim
     /// <returns>The build's id, or null if there is no such build.</returns>
     public async Task<long?> CancelAsync(string project, int number, CancellationToken cancellationToken)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var build = await db.Builds.Include(b => b.Jobs).ThenInclude(j => j.Steps)
-            .SingleOrDefaultAsync(b => b.Project!.Name == project && b.Number == number, cancellationToken);
-        if (build is null)
+        var (buildId, running) = await ConflictRetry.RunAsync(db, async ct =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var build = await db.Builds.Include(b => b.Jobs).ThenInclude(j => j.Steps)
+                .SingleOrDefaultAsync(b => b.Project!.Name == project && b.Number == number, ct);
+            if (build is null || StatusRules.IsTerminal(build.Status))
+            {
+                return (build?.Id, new List<long>());
+            }
+
+            var now = time.UtcNow();
+            var flagged = CancelJobs(build, JobRetry.CanceledByUser, now);
+            await db.SaveChangesAsync(ct);
+            await BuildProgress.AdvanceAsync(db, build.Id, now, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return ((long?)build.Id, flagged);
+        }, cancellationToken);
+        if (buildId is null)
         {
             return null;
         }
 
-        if (StatusRules.IsTerminal(build.Status))
-        {
-            return build.Id;
-        }
-
-        var now = time.UtcNow();
-        var running = CancelJobs(build, JobRetry.CanceledByUser, now);
-        await db.SaveChangesAsync(cancellationToken);
-        await BuildProgress.AdvanceAsync(db, build.Id, now, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
         foreach (var jobId in running)
         {
             notifier.Notify(ChangeNotifier.Cancel(jobId));
         }
 
-        notifier.Notify(ChangeNotifier.Build(build.Id));
-        return build.Id;
+        notifier.Notify(ChangeNotifier.Build(buildId.Value));
+        return buildId;
     }
 
     /// <summary>Marks a build (loaded with its jobs and their steps, tracked) canceled for

@@ -138,7 +138,8 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
     /// them in the other order (job, then project's LastLeasedAt), so one transaction could deadlock
     /// on PostgreSQL. If the process dies between the two, the new build stands and the older ones stay
     /// queued and run; nothing is lost, and the next trigger of the branch supersedes them.
-    /// A job leased in the same instant by an agent keeps running and is told to cancel.</para></summary>
+    /// A job leased in the same instant by an agent makes the save fail (job status is a concurrency
+    /// token); the transaction runs again, sees it running, and tells its agent to cancel.</para></summary>
     private async Task SupersedeAsync(BuildEntity build, IReadOnlyList<string> cancelGroups, CancellationToken cancellationToken)
     {
         if (build.Branch is null && cancelGroups.Count == 0)
@@ -147,8 +148,7 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
         }
 
         var branch = build.Branch;
-        var strategy = db.Database.CreateExecutionStrategy();
-        var running = await strategy.ExecuteAsync(async ct =>
+        var running = await ConflictRetry.RunAsync(db, async ct =>
         {
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
