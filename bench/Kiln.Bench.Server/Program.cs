@@ -3,6 +3,7 @@ using System.Globalization;
 // Issue 4's speed targets, measured end to end (docs in bench/README.md):
 //   queue     enqueue + lease + complete through EfJobQueue on SQLite, no processes  (target ≥ 2,000 ops/s)
 //   latency   trigger → first step running, one-step `true` pipeline, own agent       (median ≤ 50 ms, p99 ≤ 250 ms)
+//   remote-latency  the same with a separate `kiln agent` process                    (median ≤ 100 ms)
 //   throughput 1,000 one-step `true` builds through a real server                      (≥ 30 builds/s)
 var mode = args.FirstOrDefault() ?? "all";
 var kiln = Environment.GetEnvironmentVariable("KILN_BIN")
@@ -16,6 +17,11 @@ if (mode is "all" or "queue")
 if (mode is "all" or "latency")
 {
     results.Add(("latency", await ServerBench.LatencyAsync(kiln, Count(args, 200))));
+}
+
+if (mode is "all" or "remote-latency")
+{
+    results.Add(("remote-latency", await ServerBench.RemoteLatencyAsync(kiln, Count(args, 200))));
 }
 
 if (mode is "all" or "throughput")
