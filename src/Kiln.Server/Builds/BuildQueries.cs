@@ -12,22 +12,23 @@ namespace Kiln.Server.Builds;
 /// <summary>Reads builds and jobs for the API, in DESIGN.md's resource shapes.</summary>
 public sealed class BuildQueries(KilnDbContext db)
 {
-    public async Task<BuildResource?> GetAsync(string project, int number, CancellationToken cancellationToken)
-    {
-        var build = await db.Builds.AsNoTracking()
+    /// <summary>Builds with their project, every attempt of their jobs and the jobs' steps, read-only.</summary>
+    private IQueryable<BuildEntity> BuildsWithJobs =>
+        db.Builds.AsNoTracking()
             .Include(b => b.Project)
             .Include(b => b.Jobs).ThenInclude(j => j.Steps)
-            .AsSplitQuery()
+            .AsSplitQuery();
+
+    public async Task<BuildResource?> GetAsync(string project, int number, CancellationToken cancellationToken)
+    {
+        var build = await BuildsWithJobs
             .SingleOrDefaultAsync(b => b.Project!.Name == project && b.Number == number, cancellationToken);
         return build is null ? null : ToResource(build);
     }
 
     public async Task<BuildResource?> GetByIdAsync(long buildId, CancellationToken cancellationToken)
     {
-        var build = await db.Builds.AsNoTracking()
-            .Include(b => b.Project)
-            .Include(b => b.Jobs).ThenInclude(j => j.Steps)
-            .AsSplitQuery()
+        var build = await BuildsWithJobs
             .SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken);
         return build is null ? null : ToResource(build);
     }
@@ -40,10 +41,7 @@ public sealed class BuildQueries(KilnDbContext db)
             return null;
         }
 
-        var builds = await db.Builds.AsNoTracking()
-            .Include(b => b.Project)
-            .Include(b => b.Jobs).ThenInclude(j => j.Steps)
-            .AsSplitQuery()
+        var builds = await BuildsWithJobs
             .Where(b => b.ProjectId == projectId)
             .OrderByDescending(b => b.Number)
             .Take(limit)
