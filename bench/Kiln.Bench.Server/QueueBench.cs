@@ -40,7 +40,7 @@ internal static class QueueBench
                     TriggeredBy = "bench",
                     Status = BuildStatus.Queued,
                     CreatedAt = DateTime.UtcNow,
-                    Jobs = [new JobEntity { Name = "job", Status = JobStatus.Queued, QueuedAt = DateTime.UtcNow, Steps = [new StepEntity { Index = 0, Name = "s", Run = "true" }] }],
+                    Jobs = [new JobEntity { ProjectId = 1, Name = "job", Status = JobStatus.Queued, QueuedAt = DateTime.UtcNow, Steps = [new StepEntity { Index = 0, Name = "s", Run = "true" }] }],
                 });
                 await db.SaveChangesAsync();
             }

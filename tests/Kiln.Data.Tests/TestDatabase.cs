@@ -106,6 +106,7 @@ internal sealed class TestDatabase : IAsyncDisposable
             var job = new JobEntity
             {
                 BuildId = build.Id,
+                ProjectId = build.ProjectId,
                 Ordinal = i,
                 Name = name,
                 Status = status,

@@ -185,6 +185,8 @@ namespace Kiln.Data.Postgres.Migrations
                     b.HasIndex("ProjectId", "Number")
                         .IsUnique();
 
+                    b.HasIndex("ProjectId", "Status");
+
                     b.ToTable("builds", (string)null);
                 });
 
@@ -264,11 +266,17 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<long>("NextLogSequence")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime?>("NotBefore")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Ordinal")
                         .HasColumnType("integer");
 
                     b.Property<int>("Priority")
                         .HasColumnType("integer");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime?>("QueuedAt")
                         .HasColumnType("timestamp with time zone");
@@ -309,7 +317,7 @@ namespace Kiln.Data.Postgres.Migrations
                     b.HasIndex("BuildId", "Name", "Attempt")
                         .IsUnique();
 
-                    b.HasIndex("Status", "Priority", "Id");
+                    b.HasIndex("Status", "ProjectId", "Priority", "Id");
 
                     b.ToTable("jobs", (string)null);
                 });
@@ -354,6 +362,9 @@ namespace Kiln.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int>("CooldownSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -362,8 +373,17 @@ namespace Kiln.Data.Postgres.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<double>("FairFinishTag")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("FairStartTag")
+                        .HasColumnType("double precision");
+
                     b.Property<DateTime?>("LastLeasedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("MaxRunningBuilds")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -378,6 +398,9 @@ namespace Kiln.Data.Postgres.Migrations
 
                     b.Property<string>("RepoUrl")
                         .HasColumnType("text");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 

@@ -174,6 +174,8 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.HasIndex("ProjectId", "Number")
                         .IsUnique();
 
+                    b.HasIndex("ProjectId", "Status");
+
                     b.ToTable("builds", (string)null);
                 });
 
@@ -251,10 +253,16 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<long>("NextLogSequence")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("NotBefore")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Ordinal")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ProjectId")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("QueuedAt")
@@ -296,7 +304,7 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.HasIndex("BuildId", "Name", "Attempt")
                         .IsUnique();
 
-                    b.HasIndex("Status", "Priority", "Id");
+                    b.HasIndex("Status", "ProjectId", "Priority", "Id");
 
                     b.ToTable("jobs", (string)null);
                 });
@@ -339,6 +347,9 @@ namespace Kiln.Data.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("CooldownSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -347,8 +358,17 @@ namespace Kiln.Data.Sqlite.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
+                    b.Property<double>("FairFinishTag")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("FairStartTag")
+                        .HasColumnType("REAL");
+
                     b.Property<DateTime?>("LastLeasedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("MaxRunningBuilds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -363,6 +383,9 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.Property<string>("RepoUrl")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 

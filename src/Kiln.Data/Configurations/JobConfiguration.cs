@@ -14,8 +14,8 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<JobEntity>
         b.Property(x => x.FailureReason).HasMaxLength(32);
         // The queue scans queued jobs oldest first; the reaper scans running jobs by lease expiry.
         b.HasIndex(x => new { x.Status, x.Id });
-        // Lease order within queued jobs: priority class first, then (by project) oldest.
-        b.HasIndex(x => new { x.Status, x.Priority, x.Id });
+        // The lease walks each project's queued jobs in order: priority class, then oldest.
+        b.HasIndex(x => new { x.Status, x.ProjectId, x.Priority, x.Id });
         // "Is a running job holding this concurrency group?", asked for every candidate.
         b.HasIndex(x => new { x.ConcurrencyGroup, x.Status });
         b.Property(x => x.ConcurrencyGroup).HasMaxLength(300);

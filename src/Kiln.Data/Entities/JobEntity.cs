@@ -7,6 +7,8 @@ public sealed class JobEntity
 {
     public long Id { get; set; }
     public long BuildId { get; set; }
+    /// <summary>The build's project, copied here so the queue can pick per project without a join.</summary>
+    public long ProjectId { get; set; }
     public BuildEntity? Build { get; set; }
     /// <summary>Position in the plan (topological order), for stable listings.</summary>
     public int Ordinal { get; set; }
@@ -57,6 +59,8 @@ public sealed class JobEntity
     /// <summary>The next log chunk sequence expected from the agent.</summary>
     public long NextLogSequence { get; set; }
     public DateTime? QueuedAt { get; set; }
+    /// <summary>A queued job is not leased before this time (the project's cooldown after a push); null for at once.</summary>
+    public DateTime? NotBefore { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
     public List<StepEntity> Steps { get; set; } = [];

@@ -15,4 +15,17 @@ public sealed class ProjectEntity
     /// <summary>When an agent last leased one of the project's jobs (null: never), updated in the
     /// claim's transaction; the queue serves the project that waited longest first (fairness).</summary>
     public DateTime? LastLeasedAt { get; set; }
+    /// <summary>Seconds a push build waits before it may start, so that a burst of pushes to a branch
+    /// (each superseding the last while it waits) makes one build; 0 for none.</summary>
+    public int CooldownSeconds { get; set; }
+    /// <summary>At most this many of the project's builds run at once; null for no limit. A build
+    /// already running keeps going; a new one waits.</summary>
+    public int? MaxRunningBuilds { get; set; }
+    /// <summary>The project's share of the agents against other projects with queued work (1 = equal).</summary>
+    public int Weight { get; set; } = 1;
+    /// <summary>Start-time fair queueing (Goyal et al., 1996): the tag of the project's last lease, and
+    /// that tag plus 1/<see cref="Weight"/>. The queue serves the project with the lowest
+    /// max(finish tag, the largest start tag of any project), so an idle project cannot bank credit.</summary>
+    public double FairStartTag { get; set; }
+    public double FairFinishTag { get; set; }
 }

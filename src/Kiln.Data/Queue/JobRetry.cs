@@ -39,6 +39,7 @@ public static class JobRetry
         return new JobEntity
         {
             BuildId = job.BuildId,
+            ProjectId = job.ProjectId,
             Ordinal = job.Ordinal,
             Name = job.Name,
             Attempt = job.Attempt + 1,

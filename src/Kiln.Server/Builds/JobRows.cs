@@ -19,6 +19,7 @@ public static class JobRows
             : JobStatus.Queued;
         return new JobEntity
         {
+            ProjectId = projectId,
             Name = job.Name,
             Ordinal = ordinal,
             Status = status,

@@ -46,7 +46,12 @@ namespace Kiln.Data.Sqlite.Migrations
                     PipelineYaml = table.Column<string>(type: "TEXT", nullable: true),
                     NextBuildNumber = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    LastLeasedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    LastLeasedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CooldownSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    MaxRunningBuilds = table.Column<int>(type: "INTEGER", nullable: true),
+                    Weight = table.Column<int>(type: "INTEGER", nullable: false),
+                    FairStartTag = table.Column<double>(type: "REAL", nullable: false),
+                    FairFinishTag = table.Column<double>(type: "REAL", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -140,6 +145,7 @@ namespace Kiln.Data.Sqlite.Migrations
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     BuildId = table.Column<long>(type: "INTEGER", nullable: false),
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
                     Ordinal = table.Column<int>(type: "INTEGER", nullable: false),
                     Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     Attempt = table.Column<int>(type: "INTEGER", nullable: false),
@@ -167,6 +173,7 @@ namespace Kiln.Data.Sqlite.Migrations
                     LogBytes = table.Column<long>(type: "INTEGER", nullable: false),
                     NextLogSequence = table.Column<long>(type: "INTEGER", nullable: false),
                     QueuedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    NotBefore = table.Column<DateTime>(type: "TEXT", nullable: true),
                     StartedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
@@ -265,6 +272,11 @@ namespace Kiln.Data.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_builds_ProjectId_Status",
+                table: "builds",
+                columns: new[] { "ProjectId", "Status" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_builds_Status",
                 table: "builds",
                 column: "Status");
@@ -286,9 +298,9 @@ namespace Kiln.Data.Sqlite.Migrations
                 columns: new[] { "Status", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_jobs_Status_Priority_Id",
+                name: "IX_jobs_Status_ProjectId_Priority_Id",
                 table: "jobs",
-                columns: new[] { "Status", "Priority", "Id" });
+                columns: new[] { "Status", "ProjectId", "Priority", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_log_chunks_JobId_Offset",

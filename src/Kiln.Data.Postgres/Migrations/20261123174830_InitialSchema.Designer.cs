@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kiln.Data.Postgres.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261123170949_InitialSchema")]
+    [Migration("20261123174830_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -188,6 +188,8 @@ namespace Kiln.Data.Postgres.Migrations
                     b.HasIndex("ProjectId", "Number")
                         .IsUnique();
 
+                    b.HasIndex("ProjectId", "Status");
+
                     b.ToTable("builds", (string)null);
                 });
 
@@ -267,11 +269,17 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<long>("NextLogSequence")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime?>("NotBefore")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Ordinal")
                         .HasColumnType("integer");
 
                     b.Property<int>("Priority")
                         .HasColumnType("integer");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime?>("QueuedAt")
                         .HasColumnType("timestamp with time zone");
@@ -312,7 +320,7 @@ namespace Kiln.Data.Postgres.Migrations
                     b.HasIndex("BuildId", "Name", "Attempt")
                         .IsUnique();
 
-                    b.HasIndex("Status", "Priority", "Id");
+                    b.HasIndex("Status", "ProjectId", "Priority", "Id");
 
                     b.ToTable("jobs", (string)null);
                 });
@@ -357,6 +365,9 @@ namespace Kiln.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int>("CooldownSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -365,8 +376,17 @@ namespace Kiln.Data.Postgres.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<double>("FairFinishTag")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("FairStartTag")
+                        .HasColumnType("double precision");
+
                     b.Property<DateTime?>("LastLeasedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("MaxRunningBuilds")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -381,6 +401,9 @@ namespace Kiln.Data.Postgres.Migrations
 
                     b.Property<string>("RepoUrl")
                         .HasColumnType("text");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kiln.Data.Sqlite.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261123170933_InitialSchema")]
+    [Migration("20261123174815_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -177,6 +177,8 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.HasIndex("ProjectId", "Number")
                         .IsUnique();
 
+                    b.HasIndex("ProjectId", "Status");
+
                     b.ToTable("builds", (string)null);
                 });
 
@@ -254,10 +256,16 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<long>("NextLogSequence")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("NotBefore")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Ordinal")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ProjectId")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("QueuedAt")
@@ -299,7 +307,7 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.HasIndex("BuildId", "Name", "Attempt")
                         .IsUnique();
 
-                    b.HasIndex("Status", "Priority", "Id");
+                    b.HasIndex("Status", "ProjectId", "Priority", "Id");
 
                     b.ToTable("jobs", (string)null);
                 });
@@ -342,6 +350,9 @@ namespace Kiln.Data.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("CooldownSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -350,8 +361,17 @@ namespace Kiln.Data.Sqlite.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
+                    b.Property<double>("FairFinishTag")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("FairStartTag")
+                        .HasColumnType("REAL");
+
                     b.Property<DateTime?>("LastLeasedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("MaxRunningBuilds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -366,6 +386,9 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.Property<string>("RepoUrl")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 

@@ -47,7 +47,12 @@ namespace Kiln.Data.Postgres.Migrations
                     PipelineYaml = table.Column<string>(type: "text", nullable: true),
                     NextBuildNumber = table.Column<int>(type: "integer", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    LastLeasedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    LastLeasedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CooldownSeconds = table.Column<int>(type: "integer", nullable: false),
+                    MaxRunningBuilds = table.Column<int>(type: "integer", nullable: true),
+                    Weight = table.Column<int>(type: "integer", nullable: false),
+                    FairStartTag = table.Column<double>(type: "double precision", nullable: false),
+                    FairFinishTag = table.Column<double>(type: "double precision", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -141,6 +146,7 @@ namespace Kiln.Data.Postgres.Migrations
                     Id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     BuildId = table.Column<long>(type: "bigint", nullable: false),
+                    ProjectId = table.Column<long>(type: "bigint", nullable: false),
                     Ordinal = table.Column<int>(type: "integer", nullable: false),
                     Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     Attempt = table.Column<int>(type: "integer", nullable: false),
@@ -168,6 +174,7 @@ namespace Kiln.Data.Postgres.Migrations
                     LogBytes = table.Column<long>(type: "bigint", nullable: false),
                     NextLogSequence = table.Column<long>(type: "bigint", nullable: false),
                     QueuedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    NotBefore = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
@@ -266,6 +273,11 @@ namespace Kiln.Data.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_builds_ProjectId_Status",
+                table: "builds",
+                columns: new[] { "ProjectId", "Status" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_builds_Status",
                 table: "builds",
                 column: "Status");
@@ -287,9 +299,9 @@ namespace Kiln.Data.Postgres.Migrations
                 columns: new[] { "Status", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_jobs_Status_Priority_Id",
+                name: "IX_jobs_Status_ProjectId_Priority_Id",
                 table: "jobs",
-                columns: new[] { "Status", "Priority", "Id" });
+                columns: new[] { "Status", "ProjectId", "Priority", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_log_chunks_JobId_Offset",
