@@ -54,6 +54,7 @@ public static class ServerHost
         builder.Services.AddScoped<AgentRegistration>();
         builder.Services.AddScoped<AgentDirectory>();
         builder.Services.AddHostedService<LeaseReaper>();
+        builder.Services.AddHostedService<CooldownWaker>();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, KilnJsonContext.Default));
         builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)

@@ -90,6 +90,92 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task A_project_of_weight_four_gets_four_leases_for_every_one_of_a_weight_one_project()
+    {
+        // Weight 4, not 3: a quarter is exact in binary floating point, so ties stay ties.
+        for (var i = 0; i < 20; i++)
+        {
+            await SeedAsync("heavy", "h" + i, QueuePriority.Push);
+            await SeedAsync("light", "l" + i, QueuePriority.Push);
+        }
+
+        await SetProjectAsync("heavy", p => p.Weight = 4);
+
+        var leased = await ProjectsOfAsync(await LeaseAllAsync(20));
+
+        Assert.Equal(16, leased.Count(p => p == "heavy"));
+        // Interleaved, not one block after the other: every window of five has the light project once.
+        Assert.All(leased.Chunk(5), window => Assert.Single(window, p => p == "light"));
+    }
+
+    [DatabaseFact]
+    public async Task A_project_that_was_idle_takes_turns_instead_of_cashing_in_credit()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await SeedAsync("busy", "b" + i, QueuePriority.Push);
+        }
+
+        await LeaseAllAsync(6); // busy alone: its tags move on, the idle project's stay at zero
+        for (var i = 0; i < 4; i++)
+        {
+            await SeedAsync("late", "l" + i, QueuePriority.Push);
+        }
+
+        var leased = await ProjectsOfAsync(await LeaseAllAsync(6));
+
+        Assert.Equal(["late", "busy", "late", "busy", "late", "busy"], leased);
+    }
+
+    [DatabaseFact]
+    public async Task A_job_in_its_cooldown_waits_until_the_cooldown_is_over()
+    {
+        var cooling = await SeedAsync("app", "push", QueuePriority.Manual);
+        var other = await SeedAsync("app", "later", QueuePriority.Schedule);
+        await using (var set = db.NewContext())
+        {
+            var until = db.Time.UtcNow.AddSeconds(30);
+            await set.Jobs.Where(j => j.Id == cooling).ExecuteUpdateAsync(s => s.SetProperty(j => j.NotBefore, until));
+        }
+
+        Assert.Equal([other], await LeaseAllAsync(1));
+        await using (var ctx = db.NewContext())
+        {
+            Assert.Null(await new EfJobQueue(ctx, db.Time).TryLeaseAsync(1, "a", Lease, default));
+        }
+
+        db.Time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([cooling], await LeaseAllAsync(1));
+    }
+
+    [DatabaseFact]
+    public async Task A_project_at_its_running_build_limit_finishes_started_builds_before_starting_another()
+    {
+        var first = await db.SeedBuildAsync("app", ("compile", JobStatus.Queued, []), ("lint", JobStatus.Queued, []));
+        var second = await db.SeedBuildAsync("app", ("compile", JobStatus.Queued, []));
+        var elsewhere = await SeedAsync("other", "test", QueuePriority.Manual);
+        await SetProjectAsync("app", p => p.MaxRunningBuilds = 1);
+
+        await using var ctx = db.NewContext();
+        var queue = new EfJobQueue(ctx, db.Time);
+        var compile = await queue.TryLeaseAsync(1, "a", Lease, default);
+        Assert.Equal(first["compile"], compile?.Id);
+        // The other project is not held back, and the running build may go on; the second build waits.
+        Assert.Equal(elsewhere, (await queue.TryLeaseAsync(1, "a", Lease, default))?.Id);
+        var lint = await queue.TryLeaseAsync(1, "a", Lease, default);
+        Assert.Equal(first["lint"], lint?.Id);
+        Assert.Null(await queue.TryLeaseAsync(1, "a", Lease, default));
+
+        await queue.CompleteAsync(compile!.Id, compile.LeaseToken!, JobStatus.Succeeded, null, default);
+        Assert.Null(await queue.TryLeaseAsync(1, "a", Lease, default));
+        var completion = await queue.CompleteAsync(lint!.Id, lint.LeaseToken!, JobStatus.Succeeded, null, default);
+
+        Assert.True(completion?.WorkFreed, "finishing a build of a limited project must wake the agents");
+        Assert.Equal(second["compile"], (await queue.TryLeaseAsync(1, "a", Lease, default))?.Id);
+    }
+
+    [DatabaseFact]
     public async Task A_retry_keeps_priority_and_concurrency_group()
     {
         var id = await SeedAsync("app", "deploy", QueuePriority.Schedule, "1:prod");
@@ -118,6 +204,22 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         await ctx.Jobs.Where(j => j.Id == id)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Priority, priority).SetProperty(j => j.ConcurrencyGroup, group));
         return id;
+    }
+
+    private async Task SetProjectAsync(string name, Action<Entities.ProjectEntity> change)
+    {
+        await using var ctx = db.NewContext();
+        change(await ctx.Projects.SingleAsync(p => p.Name == name));
+        await ctx.SaveChangesAsync();
+    }
+
+    private async Task<List<string>> ProjectsOfAsync(List<long> jobIds)
+    {
+        await using var ctx = db.NewContext();
+        var names = await ctx.Jobs.Where(j => jobIds.Contains(j.Id))
+            .Select(j => new { j.Id, Project = j.Build!.Project!.Name })
+            .ToDictionaryAsync(j => j.Id, j => j.Project);
+        return jobIds.Select(id => names[id]).ToList();
     }
 
     /// <summary>Leases up to <paramref name="count"/> jobs, one agent lease each, and returns their ids in order.</summary>

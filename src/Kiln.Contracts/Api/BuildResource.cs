@@ -20,7 +20,8 @@ public sealed record BuildResource(
     IReadOnlyList<JobResource> Jobs);
 
 /// <summary>A job of a build (its latest attempt). <c>FailureReason</c> is one of script, timeout,
-/// canceled_by_user, superseded, agent_lost, infrastructure when the job ended other than succeeded. <c>Message</c> says why a job ended the way it did when Kiln knows more than the status (an agent lost, a checkout that failed).</summary>
+/// canceled_by_user, superseded, agent_lost, infrastructure when the job ended other than succeeded. <c>Message</c> says why a job ended the way it did when Kiln knows more than the status (an agent lost, a checkout that failed).
+/// <c>QueuedSeconds</c> is how long the job waited in the queue before an agent took it (null until then).</summary>
 public sealed record JobResource(
     long Id,
     string Name,
@@ -36,7 +37,8 @@ public sealed record JobResource(
     string? Message = null,
     int Attempt = 1,
     string? FailureReason = null,
-    IReadOnlyList<JobAttemptResource>? PreviousAttempts = null);
+    IReadOnlyList<JobAttemptResource>? PreviousAttempts = null,
+    double? QueuedSeconds = null);
 
 /// <summary>An earlier attempt of a job (a retry or rerun replaced it); its log stays readable by its <c>id</c>.</summary>
 public sealed record JobAttemptResource(long Id, int Attempt, string Status, string? FailureReason, string? Message, string? Agent, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);

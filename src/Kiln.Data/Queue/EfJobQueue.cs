@@ -5,17 +5,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kiln.Data.Queue;
 
-/// <summary><see cref="IJobQueue"/> on EF Core. Leasing is a fenced claim: pick the next queued job
-/// (priority class, then the project that leased longest ago, then the oldest job; skipping jobs whose
-/// concurrency group a running job holds), then <c>UPDATE … WHERE id = @id AND status = 'queued'</c> and check the row count.
-/// On SQLite (one writer at a time) the pick is optimistic: a competing server that claimed the job
-/// first makes us try the next one. On PostgreSQL the pick is <c>SELECT … FOR UPDATE SKIP LOCKED</c>
-/// in the claim's transaction, so racing servers take different jobs instead of colliding on the
-/// oldest; if the process dies before the commit, the lock goes with the connection and the job
-/// stays queued.</summary>
+/// <summary><see cref="IJobQueue"/> on EF Core. Leasing is a fenced claim: pick the best leasable job
+/// (<see cref="LeaseRules"/>), then <c>UPDATE … WHERE id = @id AND status = 'queued'</c> with the same
+/// rules re-checked, and check the row count. On SQLite (one writer at a time) the transaction takes
+/// the write lock at once, so the pick and the claim are serialized with every other writer. On
+/// PostgreSQL the pick is locked with <c>FOR UPDATE SKIP LOCKED</c> in the claim's transaction, so racing
+/// servers take different jobs instead of colliding on the same one; if the process dies before the
+/// commit, the lock goes with the connection and the job stays queued.</summary>
 public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
 {
     private const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    /// <summary>Candidates read per try; on PostgreSQL the first that no other server holds is taken.</summary>
+    private const int CandidatesPerTry = 8;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -23,45 +25,46 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
 
     public async Task<JobEntity?> TryLeaseAsync(long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
-        // Label matching: a job is for this agent when the agent's labels include all of its runs-on
-        // labels. The few distinct runs-on values of queued jobs are matched here, the rest in SQL.
-        // A paused agent takes nothing. An id with no agent row has no labels.
-        var agent = await db.Agents.AsNoTracking().Where(a => a.Id == agentId).Select(a => new { a.Labels, a.Paused }).SingleOrDefaultAsync(cancellationToken);
-        if (agent?.Paused == true)
-        {
-            return null;
-        }
-
-        var labels = (agent?.Labels ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
-        var runsOn = await db.Jobs.AsNoTracking().Where(j => j.Status == JobStatus.Queued).Select(j => j.RunsOn).Distinct().ToListAsync(cancellationToken);
-        var runnable = runsOn.Where(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries).All(labels.Contains)).ToList();
+        var runnable = await RunnableLabelSetsAsync(agentId, cancellationToken);
+        var passedOver = new List<long>();
         for (var attempt = 0; attempt < 5 && runnable.Count > 0; attempt++)
         {
-            // One transaction per try: the pick, the claim and the project's LastLeasedAt commit together.
-            // On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so the pick and the claim are
-            // serialized with every other writer. If the process dies before the commit, nothing changed.
+            var now = Now;
+            // One transaction per try: the pick, the claim, the project's fair-share tags and the build's
+            // start commit together. If the process dies before the commit, nothing changed.
             await using var claim = await db.Database.BeginTransactionAsync(cancellationToken);
-            var candidate = IsPostgres
-                ? await LockNextQueuedAsync(runnable, cancellationToken)
-                : await NextQueued(runnable).Select(j => (long?)j.Id).FirstOrDefaultAsync(cancellationToken);
-            if (candidate is not { } jobId)
+            var candidates = await LeaseRules.Candidates(db, runnable, passedOver, now).Take(CandidatesPerTry).ToListAsync(cancellationToken);
+            if (candidates.Count == 0)
             {
                 return null;
             }
 
-            if (IsPostgres)
+            var candidate = IsPostgres ? await LockFirstFreeAsync(candidates, cancellationToken) : candidates[0];
+            if (candidate is null)
             {
-                await LockConcurrencyGroupAsync(jobId, cancellationToken);
+                // Other servers are claiming all of them right now; look behind them.
+                passedOver.AddRange(candidates.Select(c => c.JobId));
+                await claim.RollbackAsync(cancellationToken);
+                continue;
             }
 
+            if (IsPostgres)
+            {
+                await LockConcurrencyGroupAsync(candidate.JobId, cancellationToken);
+            }
+
+            // Advancing the project's tags first also locks its row on PostgreSQL, so two servers cannot
+            // both start a build past the project's limit: the claim below re-checks it after the lock.
+            await db.Projects.Where(p => p.Id == candidate.ProjectId).ExecuteUpdateAsync(
+                s => s.SetProperty(p => p.FairStartTag, p => p.FairFinishTag > db.Projects.Max(q => q.FairStartTag) ? p.FairFinishTag : db.Projects.Max(q => q.FairStartTag))
+                    .SetProperty(p => p.FairFinishTag, p => (p.FairFinishTag > db.Projects.Max(q => q.FairStartTag) ? p.FairFinishTag : db.Projects.Max(q => q.FairStartTag)) + 1.0 / p.Weight)
+                    .SetProperty(p => p.LastLeasedAt, now),
+                cancellationToken);
             var token = NewLeaseToken();
-            var now = Now;
             var expires = now + leaseDuration;
-            // Fenced claim: still queued, and (re-checked here, after the group lock on PostgreSQL)
-            // no running job holds its concurrency group.
             var claimed = await db.Jobs
-                .Where(j => j.Id == jobId && j.Status == JobStatus.Queued)
-                .Where(j => j.ConcurrencyGroup == null || !db.Jobs.Any(r => r.ConcurrencyGroup == j.ConcurrencyGroup && r.Status == JobStatus.Running))
+                .Where(j => j.Id == candidate.JobId)
+                .Where(LeaseRules.Leasable(db, now))
                 .ExecuteUpdateAsync(
                     s => s.SetProperty(j => j.Status, JobStatus.Running)
                         .SetProperty(j => j.LeaseToken, token)
@@ -72,26 +75,39 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
                     cancellationToken);
             if (claimed != 1)
             {
+                await claim.RollbackAsync(cancellationToken);
                 continue;
             }
 
-            var projectId = await db.Jobs.Where(j => j.Id == jobId).Select(j => j.Build!.ProjectId).SingleAsync(cancellationToken);
-            await db.Projects.Where(p => p.Id == projectId)
-                .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastLeasedAt, now), cancellationToken);
+            // The build is running from its first leased job on.
+            await db.Builds
+                .Where(b => b.Id == candidate.BuildId && b.Status == BuildStatus.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BuildStatus.Running).SetProperty(b => b.StartedAt, now), cancellationToken);
             await claim.CommitAsync(cancellationToken);
 
-            // The build is running from its first leased job on; a crash here leaves it queued
-            // with a running job, which the next job change corrects.
             var job = await db.Jobs.AsNoTracking().Include(j => j.Steps).Include(j => j.Build!).ThenInclude(b => b.Project)
-                .SingleAsync(j => j.Id == jobId, cancellationToken);
-            await db.Builds
-                .Where(b => b.Id == job.BuildId && b.Status == BuildStatus.Queued)
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BuildStatus.Running).SetProperty(b => b.StartedAt, now), cancellationToken);
+                .SingleAsync(j => j.Id == candidate.JobId, cancellationToken);
             job.Steps.Sort((a, b) => a.Index.CompareTo(b.Index));
             return job;
         }
 
         return null;
+    }
+
+    /// <summary>The runs-on values of queued jobs that this agent can run: a job is for the agent when
+    /// the agent's labels include all of its runs-on labels. The few distinct values are matched here,
+    /// the rest in SQL. A paused agent runs nothing; an id with no agent row has no labels.</summary>
+    private async Task<List<string>> RunnableLabelSetsAsync(long agentId, CancellationToken cancellationToken)
+    {
+        var agent = await db.Agents.AsNoTracking().Where(a => a.Id == agentId).Select(a => new { a.Labels, a.Paused }).SingleOrDefaultAsync(cancellationToken);
+        if (agent?.Paused == true)
+        {
+            return [];
+        }
+
+        var labels = (agent?.Labels ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var runsOn = await db.Jobs.AsNoTracking().Where(j => j.Status == JobStatus.Queued).Select(j => j.RunsOn).Distinct().ToListAsync(cancellationToken);
+        return runsOn.Where(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries).All(labels.Contains)).ToList();
     }
 
     public async Task<(DateTime ExpiresAt, bool CancelRequested)?> RenewAsync(long jobId, string leaseToken, TimeSpan leaseDuration, CancellationToken cancellationToken)
@@ -202,9 +218,13 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
         await db.SaveChangesAsync(cancellationToken);
         var released = await BuildProgress.AdvanceAsync(db, job.BuildId, now, cancellationToken) || retry is not null;
         await db.SaveChangesAsync(cancellationToken);
-        var buildStatus = await db.Builds.Where(b => b.Id == job.BuildId).Select(b => b.Status).SingleAsync(cancellationToken);
+        var build = await db.Builds.Where(b => b.Id == job.BuildId)
+            .Select(b => new { b.Status, b.Project!.MaxRunningBuilds })
+            .SingleAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return new JobCompletion(job.BuildId, released, buildStatus);
+        // A freed concurrency group, or a build ending under its project's limit, lets queued jobs go too.
+        var freed = released || job.ConcurrencyGroup is not null || (StatusRules.IsTerminal(build.Status) && build.MaxRunningBuilds is not null);
+        return new JobCompletion(job.BuildId, freed, build.Status);
     }
 
     public async Task<bool?> IsCancelRequestedAsync(long jobId, string leaseToken, CancellationToken cancellationToken)
@@ -216,39 +236,17 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
         return row?.CancelRequested;
     }
 
-    /// <summary>Queued jobs with one of these runs-on values whose concurrency group no running job
-    /// holds, in lease order: priority class; then fairness (the job's project that leased longest ago,
-    /// never-leased first); then the project's oldest job. SQLite path; PostgreSQL's
-    /// <see cref="LockNextQueuedAsync"/> must keep the same filter and order.</summary>
-    private IQueryable<JobEntity> NextQueued(List<string> runnable) =>
-        db.Jobs.AsNoTracking()
-            .Where(j => j.Status == JobStatus.Queued && runnable.Contains(j.RunsOn))
-            .Where(j => j.ConcurrencyGroup == null || !db.Jobs.Any(r => r.ConcurrencyGroup == j.ConcurrencyGroup && r.Status == JobStatus.Running))
-            .OrderBy(j => j.Priority)
-            .ThenBy(j => j.Build!.Project!.LastLeasedAt != null)
-            .ThenBy(j => j.Build!.Project!.LastLeasedAt)
-            .ThenBy(j => j.Id);
-
-    /// <summary>PostgreSQL: the next queued job (same filter and order as <see cref="NextQueued"/>)
-    /// that no other transaction holds, locked until the caller's transaction ends (table and column
-    /// names as in the migrations).</summary>
-    private async Task<long?> LockNextQueuedAsync(List<string> runnable, CancellationToken cancellationToken)
+    /// <summary>PostgreSQL: the first of the candidates (in their order) that is still queued and that no
+    /// other transaction holds, locked until the caller's transaction ends.</summary>
+    private async Task<LeaseCandidate?> LockFirstFreeAsync(List<LeaseCandidate> candidates, CancellationToken cancellationToken)
     {
         var queued = StatusNames.ToWire(JobStatus.Queued);
-        var running = StatusNames.ToWire(JobStatus.Running);
-        var runsOn = runnable.ToArray();
-        var ids = await db.Database.SqlQuery<long>($"""
-            SELECT j."Id" AS "Value" FROM jobs AS j
-            JOIN builds AS b ON b."Id" = j."BuildId"
-            JOIN projects AS p ON p."Id" = b."ProjectId"
-            WHERE j."Status" = {queued} AND j."RunsOn" = ANY({runsOn})
-              AND (j."ConcurrencyGroup" IS NULL OR NOT EXISTS (
-                SELECT 1 FROM jobs AS r WHERE r."ConcurrencyGroup" = j."ConcurrencyGroup" AND r."Status" = {running}))
-            ORDER BY j."Priority", p."LastLeasedAt" NULLS FIRST, j."Id"
-            LIMIT 1
-            FOR UPDATE OF j SKIP LOCKED
+        var ids = candidates.Select(c => c.JobId).ToArray();
+        var free = await db.Database.SqlQuery<long>($"""
+            SELECT "Id" AS "Value" FROM jobs WHERE "Id" = ANY({ids}) AND "Status" = {queued}
+            FOR UPDATE SKIP LOCKED
             """).ToListAsync(cancellationToken);
-        return ids is [var id] ? id : null;
+        return candidates.FirstOrDefault(c => free.Contains(c.JobId));
     }
 
     /// <summary>PostgreSQL: serializes claims within one concurrency group. Two servers could each see

@@ -29,5 +29,6 @@ public interface IJobQueue
     Task<bool?> IsCancelRequestedAsync(long jobId, string leaseToken, CancellationToken cancellationToken);
 }
 
-/// <summary>What completing a job set off: whether jobs were released to the queue, and the build's status now.</summary>
-public sealed record JobCompletion(long BuildId, bool JobsReleased, BuildStatus BuildStatus);
+/// <summary>What completing a job set off: whether queued work may have become leasable (jobs released
+/// or retried, a concurrency group or a project's running-build slot freed), and the build's status now.</summary>
+public sealed record JobCompletion(long BuildId, bool WorkFreed, BuildStatus BuildStatus);

@@ -194,7 +194,7 @@ public static class AgentEndpoints
 
         notifier.Notify(ChangeNotifier.Job(jobId));
         notifier.Notify(ChangeNotifier.Build(completion.BuildId));
-        if (completion.JobsReleased)
+        if (completion.WorkFreed)
         {
             notifier.Notify(ChangeNotifier.Work);
         }

@@ -93,7 +93,7 @@ public sealed class LeaseReaper(IServiceScopeFactory scopes, ChangeNotifier noti
                 logger.LogWarning("Job {JobId} is lost: {Reason}", job.Id, message);
                 notifier.Notify(ChangeNotifier.Job(job.Id));
                 notifier.Notify(ChangeNotifier.Build(completion.BuildId));
-                if (completion.JobsReleased)
+                if (completion.WorkFreed)
                 {
                     notifier.Notify(ChangeNotifier.Work);
                 }

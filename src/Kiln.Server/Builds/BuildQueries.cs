@@ -116,5 +116,6 @@ public sealed class BuildQueries(KilnDbContext db)
         j.Message,
         j.Attempt,
         j.FailureReason,
-        previous?.Select(p => new JobAttemptResource(p.Id, p.Attempt, StatusNames.ToWire(p.Status), p.FailureReason, p.Message, p.AgentName, p.StartedAt.AsUtc(), p.FinishedAt.AsUtc())).ToList() ?? []);
+        previous?.Select(p => new JobAttemptResource(p.Id, p.Attempt, StatusNames.ToWire(p.Status), p.FailureReason, p.Message, p.AgentName, p.StartedAt.AsUtc(), p.FinishedAt.AsUtc())).ToList() ?? [],
+        j.StartedAt - j.QueuedAt is { } waited ? waited.TotalSeconds : null);
 }

@@ -113,9 +113,13 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
         var now = time.UtcNow();
         var ordinal = 0;
         var priority = QueuePriority.For(request.Event);
+        // A push waits out the project's cooldown; a newer push of the branch supersedes it meanwhile.
+        DateTime? notBefore = request.Event == "push" && project.CooldownSeconds > 0 ? now.AddSeconds(project.CooldownSeconds) : null;
         foreach (var job in plan)
         {
-            build.Jobs.Add(JobRows.From(job, ordinal++, now, priority, project.Id));
+            var row = JobRows.From(job, ordinal++, now, priority, project.Id);
+            row.NotBefore = row.Status == JobStatus.Queued ? notBefore : null;
+            build.Jobs.Add(row);
         }
 
         await InsertAsync(project.Id, build, cancellationToken);

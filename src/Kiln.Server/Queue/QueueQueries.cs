@@ -10,7 +10,7 @@ namespace Kiln.Server.Queue;
 
 /// <summary>The queue as people see it: every job not started yet, in lease order, with the reason it
 /// waits, so a job no agent can ever take says so instead of waiting silently. (Lease order here is
-/// priority class, then id; the per-project fairness of the real lease depends on the moment.)</summary>
+/// priority class, then id; the per-project fair share of the real lease depends on the moment.)</summary>
 public sealed class QueueQueries(KilnDbContext db, TimeProvider time, IOptions<KilnServerOptions> options)
 {
     private const int Limit = 1000;
@@ -32,8 +32,13 @@ public sealed class QueueQueries(KilnDbContext db, TimeProvider time, IOptions<K
             .Where(j => j.IsLatest && (j.Status == JobStatus.Queued || j.Status == JobStatus.Waiting || j.Status == JobStatus.Manual))
             .OrderBy(j => j.Status == JobStatus.Queued ? 0 : 1).ThenBy(j => j.Priority).ThenBy(j => j.Id)
             .Take(Limit)
-            .Select(j => new { j.Id, j.Name, j.Attempt, j.Status, j.RunsOn, j.Needs, j.QueuedAt, j.BuildId, j.ConcurrencyGroup, Created = j.Build!.CreatedAt, Build = j.Build!.Number, Project = j.Build!.Project!.Name })
+            .Select(j => new
+            {
+                j.Id, j.Name, j.Attempt, j.Status, j.RunsOn, j.Needs, j.QueuedAt, j.NotBefore, j.BuildId, j.ProjectId, j.ConcurrencyGroup,
+                Created = j.Build!.CreatedAt, Build = j.Build!.Number, BuildStarted = j.Build!.Status == BuildStatus.Running, Project = j.Build!.Project!.Name,
+            })
             .ToListAsync(cancellationToken);
+        var fullProjects = await ProjectsAtLimitAsync(jobs.Where(j => !j.BuildStarted).Select(j => j.ProjectId).Distinct().ToList(), cancellationToken);
         var busyGroups = await BusyGroupsAsync(jobs.Where(j => j.Status == JobStatus.Queued && j.ConcurrencyGroup != null).Select(j => j.ConcurrencyGroup!).Distinct().ToList(), cancellationToken);
         var pendingNeeds = await PendingNeedsAsync(jobs.Where(j => j.Status == JobStatus.Waiting).Select(j => j.BuildId).Distinct().ToList(), cancellationToken);
 
@@ -45,8 +50,11 @@ public sealed class QueueQueries(KilnDbContext db, TimeProvider time, IOptions<K
             {
                 JobStatus.Manual => "waiting for a person to approve it",
                 JobStatus.Waiting => "waiting on needs: " + string.Join(", ", BuildProgress.SplitNeeds(j.Needs).Where(n => pendingNeeds.Contains((j.BuildId, n)))),
+                _ when j.NotBefore is { } until && until > now => $"cooldown until {until.AsUtc():yyyy-MM-ddTHH:mm:ssZ}",
                 _ when j.ConcurrencyGroup is { } g && busyGroups.TryGetValue(g, out var holder) =>
                     $"concurrency group {QueuePriority.GroupName(g)} is busy ({holder})",
+                _ when !j.BuildStarted && fullProjects.TryGetValue(j.ProjectId, out var limit) =>
+                    $"project limit: {limit} running build{(limit == 1 ? "" : "s")}",
                 _ => QueuedReason(labels, agents.Select(a => (Split(a.Labels), a.Slots - busy.GetValueOrDefault(a.Id))).ToList()),
             };
             return new QueuedJobResource(j.Id, j.Project, j.Build, j.Name, j.Attempt, StatusNames.ToWire(j.Status), labels, since.AsUtc(), (now - since).TotalSeconds, reason);
@@ -62,6 +70,17 @@ public sealed class QueueQueries(KilnDbContext db, TimeProvider time, IOptions<K
         }
 
         return able.Any(a => a.FreeSlots > 0) ? "next for an agent" : "all agents that can run it are busy";
+    }
+
+    /// <summary>Of these projects, those running as many builds as their <c>maxRunningBuilds</c> allows, with that limit.</summary>
+    private async Task<Dictionary<long, int>> ProjectsAtLimitAsync(IReadOnlyList<long> projectIds, CancellationToken cancellationToken)
+    {
+        var rows = await db.Projects.AsNoTracking()
+            .Where(p => projectIds.Contains(p.Id) && p.MaxRunningBuilds != null
+                && db.Builds.Count(b => b.ProjectId == p.Id && b.Status == BuildStatus.Running) >= p.MaxRunningBuilds)
+            .Select(p => new { p.Id, Limit = p.MaxRunningBuilds!.Value })
+            .ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.Id, r => r.Limit);
     }
 
     /// <summary>Of these concurrency groups, those a running job holds, each with the build holding it as <c>project#N</c>.</summary>
