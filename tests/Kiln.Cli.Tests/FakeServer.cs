@@ -60,7 +60,11 @@ internal sealed class FakeServer : IAsyncDisposable
             "application/problem+json", statusCode: StatusCodes.Status404NotFound));
 
         app.MapGet("/api/v1/projects/app", () => Results.Text(
-            JsonSerializer.Serialize(new ProjectResource("app", "/srv/git/app", "trunk", null, DateTimeOffset.UnixEpoch), KilnJsonContext.Default.ProjectResource),
+            JsonSerializer.Serialize(new ProjectResource("app", "/srv/git/app", "trunk", null, DateTimeOffset.UnixEpoch, 90, 2, 3), KilnJsonContext.Default.ProjectResource),
+            "application/json"));
+
+        app.MapPatch("/api/v1/projects/app", () => Results.Text(
+            JsonSerializer.Serialize(new ProjectResource("app", "/srv/git/app", "trunk", null, DateTimeOffset.UnixEpoch, 0, null, 7), KilnJsonContext.Default.ProjectResource),
             "application/json"));
 
         app.MapPost("/api/v1/projects/app/builds", () => Results.Text(

@@ -99,6 +99,38 @@ public sealed class ServerResponseTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("/srv/git/app", result.Console, StringComparison.Ordinal);
         Assert.Contains("trunk", result.Console, StringComparison.Ordinal);
-        Assert.Contains("none", result.Console, StringComparison.Ordinal);
+        Assert.Matches(@"Cooldown\s+90 s", result.Console);
+        Assert.Matches(@"Max running builds\s+2\s", result.Console);
+        Assert.Matches(@"Weight\s+3\s", result.Console);
+        Assert.Matches(@"Last build\s+none", result.Console);
+    }
+
+    [Fact]
+    public async Task Project_update_patches_only_the_flags_given_and_none_sends_null()
+    {
+        var result = await Cli.RunAsync(server.Url, FakeServer.Token, "project", "update", "app", "--max-running-builds", "none", "--weight", "7");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("PATCH /api/v1/projects/app {\"maxRunningBuilds\":null,\"weight\":7}", request);
+        Assert.Contains("Updated project", result.Console, StringComparison.Ordinal);
+        Assert.Matches(@"Max running builds\s+no limit", result.Console);
+    }
+
+    [Fact]
+    public async Task Project_update_sends_every_flag_under_its_api_name()
+    {
+        var result = await Cli.RunAsync(server.Url, FakeServer.Token, "project", "update", "app",
+            "--cooldown-seconds", "45", "--max-running-builds", "3", "--weight", "2", "--default-branch", "dev", "--json");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var request = Assert.Single(server.Requests);
+        using var body = JsonDocument.Parse(request["PATCH /api/v1/projects/app ".Length..]);
+        Assert.Equal(45, body.RootElement.GetProperty("cooldownSeconds").GetInt32());
+        Assert.Equal(3, body.RootElement.GetProperty("maxRunningBuilds").GetInt32());
+        Assert.Equal(2, body.RootElement.GetProperty("weight").GetInt32());
+        Assert.Equal("dev", body.RootElement.GetProperty("defaultBranch").GetString());
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(7, json.RootElement.GetProperty("weight").GetInt32());
     }
 }

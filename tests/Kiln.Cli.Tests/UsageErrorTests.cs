@@ -69,6 +69,31 @@ public sealed class UsageErrorTests
         Assert.Contains(missing, result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Updating_a_project_without_a_flag_exits_2_listing_the_flags()
+    {
+        var result = await Cli.RunAsync("project", "update", "app");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("nothing to change", result.Error, StringComparison.Ordinal);
+        foreach (var flag in new[] { "--cooldown-seconds", "--max-running-builds", "--weight", "--default-branch" })
+        {
+            Assert.Contains(flag, result.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("--weight", "heavy", "--weight must be a whole number; got 'heavy'")]
+    [InlineData("--cooldown-seconds", "1m", "--cooldown-seconds must be a whole number; got '1m'")]
+    [InlineData("--max-running-builds", "lots", "--max-running-builds must be a whole number or 'none'; got 'lots'")]
+    public async Task A_setting_that_is_not_a_number_exits_2_naming_the_flag(string flag, string value, string message)
+    {
+        var result = await Cli.RunAsync("project", "update", "app", flag, value);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("logs", "app")]
     [InlineData("logs", "app#0")]

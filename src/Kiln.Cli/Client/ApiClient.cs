@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Kiln.Contracts;
 using Kiln.Contracts.Api;
@@ -32,6 +34,10 @@ public sealed class ApiClient(HttpClient http) : IDisposable
 
     public Task<T> PostAsync<TBody, T>(string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<T> type, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, bodyType) }, type, ct);
+
+    /// <summary>A JSON merge patch (RFC 7396): members left out of <paramref name="patch"/> stay as they are, a null removes.</summary>
+    public Task<T> PatchAsync<T>(string path, JsonObject patch, JsonTypeInfo<T> type, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Patch, path) { Content = new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/merge-patch+json") }, type, ct);
 
     public Task<T> PostAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path), type, ct);

@@ -9,7 +9,19 @@ public static class Problems
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
-    public static ProblemHttpResult Invalid(string detail, IReadOnlyList<string>? errors = null, IDictionary<string, object?>? extensions = null)
+    public static ProblemHttpResult Invalid(string detail, IReadOnlyList<string>? errors = null, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Invalid request", extensions: WithErrors(errors, extensions));
+
+    public static ProblemHttpResult BadRequest(string detail, IReadOnlyList<string>? errors = null) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request", extensions: WithErrors(errors, null));
+
+    public static ProblemHttpResult UnsupportedMediaType(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+
+    public static ProblemHttpResult Conflict(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+
+    private static IDictionary<string, object?> WithErrors(IReadOnlyList<string>? errors, IDictionary<string, object?>? extensions)
     {
         var ext = extensions ?? new Dictionary<string, object?>();
         if (errors is { Count: > 0 })
@@ -17,12 +29,6 @@ public static class Problems
             ext["errors"] = errors;
         }
 
-        return TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Invalid request", extensions: ext);
+        return ext;
     }
-
-    public static ProblemHttpResult BadRequest(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
-
-    public static ProblemHttpResult Conflict(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 }

@@ -1,3 +1,4 @@
+using Kiln.Contracts;
 using Kiln.Contracts.Api;
 using Kiln.Server.Auth;
 using Kiln.Server.Infrastructure;
@@ -17,11 +18,12 @@ public static class ProjectEndpoints
         group.MapGet("/", async (ProjectService projects, CancellationToken ct) =>
             TypedResults.Ok(await projects.ListAsync(ct)));
 
-        group.MapPost("/", async Task<Results<Created<ProjectResource>, ProblemHttpResult>> (CreateProjectRequest? request, ProjectService projects, CancellationToken ct) =>
+        group.MapPost("/", async Task<Results<Created<ProjectResource>, ProblemHttpResult>> (HttpRequest http, ProjectService projects, CancellationToken ct) =>
         {
+            var (request, problem) = await JsonBody.ReadAsync(http, KilnJsonContext.Default.CreateProjectRequest, "The body must be a JSON object with 'name' and 'repo' or 'pipeline'", ct);
             if (request is null)
             {
-                return Problems.BadRequest("The body must be a JSON object with 'name' and 'repo' or 'pipeline'.");
+                return problem!;
             }
 
             var (project, rejection) = await projects.AddAsync(request, ct);
@@ -32,6 +34,17 @@ public static class ProjectEndpoints
 
         group.MapGet("/{project}", async Task<Results<Ok<ProjectResource>, ProblemHttpResult>> (string project, ProjectService projects, CancellationToken ct) =>
             await projects.GetAsync(project, ct) is { } p ? TypedResults.Ok(p) : Problems.NotFound($"There is no project named '{project}'."));
+
+        group.MapPatch("/{project}", async Task<Results<Ok<ProjectResource>, ProblemHttpResult>> (string project, HttpRequest request, ProjectService projects, CancellationToken ct) =>
+        {
+            var (patch, problem) = await ProjectPatch.ReadAsync(request, ct);
+            if (patch is null)
+            {
+                return problem!;
+            }
+
+            return await projects.UpdateAsync(project, patch, ct) is { } p ? TypedResults.Ok(p) : Problems.NotFound($"There is no project named '{project}'.");
+        });
 
         group.MapDelete("/{project}", async Task<Results<NoContent, ProblemHttpResult>> (string project, ProjectService projects, CancellationToken ct) =>
             await projects.RemoveAsync(project, ct) ? TypedResults.NoContent() : Problems.NotFound($"There is no project named '{project}'."));

@@ -12,7 +12,7 @@ namespace Kiln.Server.Projects;
 /// <summary>Why a project could not be added: a message, and the pipeline problems if any.</summary>
 public sealed record ProjectRejection(string Message, IReadOnlyList<string> Errors);
 
-public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, TimeProvider time)
+public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, ChangeNotifier notifier, TimeProvider time)
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     private static partial Regex NamePattern();
@@ -22,6 +22,19 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, T
         if (string.IsNullOrWhiteSpace(request.Name) || !NamePattern().IsMatch(request.Name))
         {
             return Reject($"'name' must be 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit; got '{request.Name}'.");
+        }
+
+        var branch = string.IsNullOrWhiteSpace(request.DefaultBranch) ? "main" : request.DefaultBranch.Trim();
+        var settings = new[]
+        {
+            ProjectSettings.CheckDefaultBranch(branch),
+            request.CooldownSeconds is { } cooldown ? ProjectSettings.CheckCooldownSeconds(cooldown) : null,
+            ProjectSettings.CheckMaxRunningBuilds(request.MaxRunningBuilds),
+            request.Weight is { } weight ? ProjectSettings.CheckWeight(weight) : null,
+        }.OfType<string>().ToList();
+        if (settings.Count > 0)
+        {
+            return (null, new ProjectRejection(string.Join(" ", settings), settings.Count > 1 ? settings : []));
         }
 
         var hasRepo = !string.IsNullOrWhiteSpace(request.Repo);
@@ -63,9 +76,12 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, T
         {
             Name = request.Name,
             RepoUrl = repo,
-            DefaultBranch = string.IsNullOrWhiteSpace(request.DefaultBranch) ? "main" : request.DefaultBranch.Trim(),
+            DefaultBranch = branch,
             PipelineYaml = request.Pipeline,
             CreatedAt = time.UtcNow(),
+            CooldownSeconds = request.CooldownSeconds ?? 0,
+            MaxRunningBuilds = request.MaxRunningBuilds,
+            Weight = request.Weight ?? 1,
         };
         db.Projects.Add(project);
         await db.SaveChangesAsync(cancellationToken);
@@ -100,6 +116,32 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, T
         return project is null ? null : ToResource(project, await LastBuildAsync(project.Id, cancellationToken));
     }
 
+    /// <summary>Applies a checked patch; null when there is no such project.</summary>
+    public async Task<ProjectResource?> UpdateAsync(string name, ProjectPatch patch, CancellationToken cancellationToken)
+    {
+        var project = await db.Projects.SingleOrDefaultAsync(p => p.Name == name, cancellationToken);
+        if (project is null)
+        {
+            return null;
+        }
+
+        var queueSettings = (project.CooldownSeconds, project.MaxRunningBuilds, project.Weight);
+        project.DefaultBranch = patch.DefaultBranch ?? project.DefaultBranch;
+        project.CooldownSeconds = patch.CooldownSeconds ?? project.CooldownSeconds;
+        project.MaxRunningBuilds = patch.SetsMaxRunningBuilds ? patch.MaxRunningBuilds : project.MaxRunningBuilds;
+        project.Weight = patch.Weight ?? project.Weight;
+        // Only the columns that changed are written, so a lease updating the project's fair-share tags
+        // at the same time loses nothing.
+        await db.SaveChangesAsync(cancellationToken);
+        if (queueSettings != (project.CooldownSeconds, project.MaxRunningBuilds, project.Weight))
+        {
+            // A raised or removed limit can make a queued job leasable now: wake the waiting agents.
+            notifier.Notify(ChangeNotifier.Work);
+        }
+
+        return ToResource(project, await LastBuildAsync(project.Id, cancellationToken));
+    }
+
     public async Task<bool> RemoveAsync(string name, CancellationToken cancellationToken)
     {
         var project = await db.Projects.SingleOrDefaultAsync(p => p.Name == name, cancellationToken);
@@ -124,7 +166,7 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, T
     }
 
     private static ProjectResource ToResource(ProjectEntity p, BuildSummary? last) =>
-        new(p.Name, p.RepoUrl, p.DefaultBranch, last, p.CreatedAt.AsUtc());
+        new(p.Name, p.RepoUrl, p.DefaultBranch, last, p.CreatedAt.AsUtc(), p.CooldownSeconds, p.MaxRunningBuilds, p.Weight);
 
     private static bool LooksLikeUrl(string repo) =>
         repo.Contains("://", StringComparison.Ordinal) || Regex.IsMatch(repo, @"^[\w.-]+@[\w.-]+:");
