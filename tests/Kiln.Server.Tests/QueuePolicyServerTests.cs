@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Kiln.Contracts;
 using Kiln.Contracts.Api;
+using Microsoft.Extensions.DependencyInjection;
 using static Kiln.Server.Tests.KilnTestServer;
 
 namespace Kiln.Server.Tests;
@@ -105,6 +106,77 @@ public sealed class QueuePolicyServerTests
         Assert.Equal(("canceled", "canceled", "superseded"), (old.Status, old.Jobs[0].Status, old.Jobs[0].FailureReason));
         var second = await LeaseAsync(agent);
         Assert.Equal((await server.GetBuildAsync("app", 2)).Jobs[0].Id, second.JobId);
+    }
+
+    [Fact]
+    public async Task A_burst_of_pushes_in_the_cooldown_makes_one_build_that_starts_when_the_cooldown_ends()
+    {
+        var repo = await CreateRepoAsync(KilnTestServer.TwoJobPipeline);
+        try
+        {
+            await using var server = await StartAsync();
+            var agent = await server.EnrollAgentAsync();
+            using (var created = await server.Admin.PostAsJsonAsync("api/v1/projects", new CreateProjectRequest("app", repo, "main", null, CooldownSeconds: 2), KilnJsonContext.Default.CreateProjectRequest))
+            {
+                await ExpectAsync(created, HttpStatusCode.Created);
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                await PushAsync(server);
+            }
+
+            Assert.All([await server.GetBuildAsync("app", 1), await server.GetBuildAsync("app", 2)], b => Assert.Equal("canceled", b.Status));
+            var queue = await server.Admin.GetFromJsonAsync("api/v1/queue", KilnJsonContext.Default.ListQueuedJobResource);
+            var cooling = Assert.Single(queue!, j => j.Status == "queued");
+            Assert.Equal(3, cooling.Build);
+            Assert.StartsWith("cooldown until ", cooling.Reason, StringComparison.Ordinal);
+            using (var none = await agent.PostAsJsonAsync("api/v1/agent/lease", new Kiln.Contracts.AgentProtocol.LeaseRequest(0), KilnJsonContext.Default.LeaseRequest))
+            {
+                await ExpectAsync(none, HttpStatusCode.NoContent);
+            }
+
+            // A long poll that began during the cooldown is handed the job once it is over.
+            var lease = await LeaseAsync(agent, waitSeconds: 20);
+
+            var build = await server.GetBuildAsync("app", 3);
+            Assert.Equal(build.Jobs[0].Id, lease.JobId);
+            Assert.True(build.Jobs[0].StartedAt >= build.CreatedAt.AddSeconds(2), $"started {build.Jobs[0].StartedAt:O}, created {build.CreatedAt:O}");
+            Assert.True(build.Jobs[0].QueuedSeconds >= 2, $"queuedSeconds {build.Jobs[0].QueuedSeconds}");
+        }
+        finally
+        {
+            DeleteRepo(repo);
+        }
+    }
+
+    [Fact]
+    public async Task A_build_past_the_projects_running_limit_waits_with_the_reason()
+    {
+        await using var server = await StartAsync();
+        var agent = await server.EnrollAgentAsync();
+        await server.CreateTaskProjectAsync("app");
+        using (var patched = await server.Admin.PatchAsync("api/v1/projects/app", JsonContent.Create(new { maxRunningBuilds = 1 })))
+        {
+            await ExpectAsync(patched, HttpStatusCode.OK);
+        }
+
+        await server.TriggerAsync("app");
+        await server.TriggerAsync("app");
+        var first = await LeaseAsync(agent);
+
+        var queue = await server.Admin.GetFromJsonAsync("api/v1/queue", KilnJsonContext.Default.ListQueuedJobResource);
+        var held = Assert.Single(queue!, j => j.Status == "queued");
+        Assert.Equal((2, "project limit: 1 running build"), (held.Build, held.Reason));
+        Assert.Equal((await server.GetBuildAsync("app", 1)).Jobs[0].Id, first.JobId);
+    }
+
+    private static async Task PushAsync(KilnTestServer server)
+    {
+        await using var scope = server.App.Services.CreateAsyncScope();
+        var trigger = scope.ServiceProvider.GetRequiredService<Kiln.Server.Builds.BuildTrigger>();
+        var result = await trigger.TriggerAsync(new Kiln.Server.Builds.TriggerRequest("app", "main", new Dictionary<string, string>(), "push", "test"), CancellationToken.None);
+        Assert.NotNull(result.BuildId);
     }
 
     private static async Task TriggerRefAsync(KilnTestServer server, string reference)
