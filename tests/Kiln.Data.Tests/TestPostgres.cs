@@ -6,7 +6,7 @@ namespace Kiln.Tests;
 /// (scripts/test.sh starts a private one and sets it). Each test makes its own database,
 /// <c>kiln_test_&lt;guid&gt;</c>, and drops it at the end. Without the variable the PostgreSQL tests
 /// are skipped on a laptop, but fail when <c>CI=true</c>, so CI can never pass by skipping them.
-/// (Shared by Kiln.Data.Tests and Kiln.Server.Tests as a linked file.)</summary>
+/// (Shared by Kiln.Data.Tests, Kiln.Server.Tests and Kiln.EndToEnd.Tests as a linked file.)</summary>
 internal static class TestPostgres
 {
     public const string Variable = "KILN_TEST_POSTGRES";

@@ -4,16 +4,19 @@ using Kiln.EndToEnd.Tests.Harness;
 
 namespace Kiln.EndToEnd.Tests;
 
-/// <summary>Cancel from the CLI, restarts on the same data folder, and graceful shutdown with a step running.</summary>
+/// <summary>Cancel from the CLI, restarts on the same data folder (and database), and graceful shutdown with a
+/// step running; each on SQLite and on PostgreSQL.</summary>
 public sealed class CancelAndRestartTests
 {
     private const string App = RepoScenario.Project;
 
-    [Fact]
-    public async Task Cancel_stops_a_running_build_and_kills_its_step()
+    [Theory]
+    [InlineData(KilnDatabase.Sqlite)]
+    [PostgresData]
+    public async Task Cancel_stops_a_running_build_and_kills_its_step(KilnDatabase db)
     {
         var sleep = ProcessTable.UniqueSleep(60);
-        await using var s = await RepoScenario.StartAsync(BuildOutcomeTests.SleepPipeline(sleep));
+        await using var s = await RepoScenario.StartAsync(BuildOutcomeTests.SleepPipeline(sleep), database: db);
         try
         {
             await s.Api.TriggerBuildAsync(App);
@@ -34,8 +37,10 @@ public sealed class CancelAndRestartTests
         }
     }
 
-    [Fact]
-    public async Task Builds_and_logs_survive_a_restart_and_numbering_continues()
+    [Theory]
+    [InlineData(KilnDatabase.Sqlite)]
+    [PostgresData]
+    public async Task Builds_and_logs_survive_a_restart_and_numbering_continues(KilnDatabase db)
     {
         var marker = "first-build-" + Guid.NewGuid().ToString("N");
         await using var s = await RepoScenario.StartAsync($$"""
@@ -43,7 +48,7 @@ public sealed class CancelAndRestartTests
               hello:
                 steps:
                   - run: echo {{marker}}
-            """);
+            """, database: db);
 
         Assert.Equal("succeeded", (await s.Api.TriggerBuildAsync(App, wait: true)).Status);
 
@@ -57,11 +62,13 @@ public sealed class CancelAndRestartTests
         Assert.Contains(marker, await s.Api.GetLogAsync(App, 1, "hello"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Graceful_shutdown_cancels_the_running_build()
+    [Theory]
+    [InlineData(KilnDatabase.Sqlite)]
+    [PostgresData]
+    public async Task Graceful_shutdown_cancels_the_running_build(KilnDatabase db)
     {
         var sleep = ProcessTable.UniqueSleep(60);
-        await using var s = await RepoScenario.StartAsync(BuildOutcomeTests.SleepPipeline(sleep));
+        await using var s = await RepoScenario.StartAsync(BuildOutcomeTests.SleepPipeline(sleep), database: db);
         try
         {
             await s.Api.TriggerBuildAsync(App);

@@ -4,13 +4,16 @@ using Kiln.EndToEnd.Tests.Harness;
 
 namespace Kiln.EndToEnd.Tests;
 
-/// <summary>The queue says why each job waits, so a job no agent can take does not wait silently.</summary>
+/// <summary>The queue says why each job waits, so a job no agent can take does not wait silently; on SQLite
+/// and on PostgreSQL.</summary>
 public sealed class QueueTests
 {
     private const string App = RepoScenario.Project;
 
-    [Fact]
-    public async Task Queue_lists_waiting_jobs_with_their_reasons()
+    [Theory]
+    [InlineData(KilnDatabase.Sqlite)]
+    [PostgresData]
+    public async Task Queue_lists_waiting_jobs_with_their_reasons(KilnDatabase db)
     {
         await using var s = await RepoScenario.StartAsync("""
             jobs:
@@ -20,7 +23,7 @@ public sealed class QueueTests
               report:
                 needs: [train]
                 steps: [ "true" ]
-            """);
+            """, database: db);
 
         await s.Api.TriggerBuildAsync(App);
         var queue = (await s.Api.Http.GetFromJsonAsync("/api/v1/queue", KilnJsonContext.Default.ListQueuedJobResource))!;

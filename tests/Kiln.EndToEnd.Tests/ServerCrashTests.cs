@@ -9,16 +9,19 @@ namespace Kiln.EndToEnd.Tests;
 /// <summary><c>kill -9</c> of the server in the middle of a job, then a restart: the separate agent keeps
 /// running the step, buffers its log, reconnects and finishes; the stored log has every line once, in
 /// order, and the build ends on its first attempt. (The server's own agent runs inside the server
-/// process and would die with it, so the server runs with <c>--agents 0</c> and a separate <c>kiln agent</c>.)</summary>
+/// process and would die with it, so the server runs with <c>--agents 0</c> and a separate <c>kiln agent</c>.)
+/// On SQLite and on PostgreSQL, where the restarted server reconnects to the same database.</summary>
 public sealed class ServerCrashTests
 {
-    [Fact]
-    public async Task A_server_killed_hard_mid_job_and_restarted_ends_the_build_succeeded_with_every_log_line_once_in_order()
+    [Theory]
+    [InlineData(KilnDatabase.Sqlite)]
+    [PostgresData]
+    public async Task A_server_killed_hard_mid_job_and_restarted_ends_the_build_succeeded_with_every_log_line_once_in_order(KilnDatabase db)
     {
         // A sleep of a unique length (0.1 s and a few digits): leftovers can be found and killed.
         var sleep = "0.1" + Random.Shared.Next(10_000, 100_000).ToString(CultureInfo.InvariantCulture);
         await using var server = await KilnServerProcess.StartNewAsync(
-            new Dictionary<string, string> { ["KILN_LEASE_SECONDS"] = "6", ["KILN_REAPER_INTERVAL_SECONDS"] = "1" }, agents: 0);
+            new Dictionary<string, string> { ["KILN_LEASE_SECONDS"] = "6", ["KILN_REAPER_INTERVAL_SECONDS"] = "1" }, agents: 0, db);
         KilnAgentProcess? agent = null;
         try
         {

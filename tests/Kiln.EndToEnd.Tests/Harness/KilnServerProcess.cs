@@ -4,13 +4,16 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Kiln.Tests;
 
 namespace Kiln.EndToEnd.Tests.Harness;
 
 /// <summary>
-/// A real <c>kiln server</c> process on a free loopback port with its own temporary data folder and one agent.
+/// A real <c>kiln server</c> process on a free loopback port with its own temporary data folder and one agent,
+/// on SQLite in that folder or on a PostgreSQL database made for it (<see cref="KilnDatabase"/>).
 /// The admin token is chosen here (<c>KILN_BOOTSTRAP_ADMIN_TOKEN</c>) so the test knows it. The server can be
-/// stopped with SIGINT and started again on the same data folder and port.
+/// stopped with SIGINT (or killed) and started again on the same data folder, database and port; the
+/// PostgreSQL database is dropped with the server.
 /// </summary>
 public sealed class KilnServerProcess : IAsyncDisposable
 {
@@ -41,6 +44,11 @@ public sealed class KilnServerProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
+    public KilnDatabase Database { get; private set; }
+
+    /// <summary>The connection string of this server's own PostgreSQL database; null on SQLite.</summary>
+    public string? PostgresConnection { get; private set; }
+
     /// <summary>A client for <see cref="Url"/> with the admin bearer token; replaced on every start.</summary>
     public HttpClient Http => _http ?? throw new InvalidOperationException("The server is not started.");
 
@@ -54,17 +62,26 @@ public sealed class KilnServerProcess : IAsyncDisposable
     /// <summary>The server's process id while it runs.</summary>
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The server is not started.");
 
-    /// <summary>Starts a new server on a fresh data folder and waits until it is ready.</summary>
-    /// <param name="settings">Extra <c>KILN_*</c> settings for the server process (e.g. a small log cap).</param>
     private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
     private int _agents = 1;
 
+    /// <summary>Starts a new server on a fresh data folder (and a fresh database) and waits until it is ready.</summary>
+    /// <param name="settings">Extra <c>KILN_*</c> settings for the server process (e.g. a small log cap).</param>
     /// <param name="agents">Agents the server starts beside itself (<c>--agents</c>); 0 to test remote agents.</param>
-    public static async Task<KilnServerProcess> StartNewAsync(IReadOnlyDictionary<string, string>? settings = null, int agents = 1)
+    /// <param name="database">Where the server keeps its state.</param>
+    public static async Task<KilnServerProcess> StartNewAsync(
+        IReadOnlyDictionary<string, string>? settings = null,
+        int agents = 1,
+        KilnDatabase database = KilnDatabase.Sqlite)
     {
-        var server = new KilnServerProcess { _settings = settings ?? new Dictionary<string, string>(), _agents = agents };
+        var server = new KilnServerProcess { _settings = settings ?? new Dictionary<string, string>(), _agents = agents, Database = database };
         try
         {
+            if (database == KilnDatabase.Postgres)
+            {
+                server.PostgresConnection = await TestPostgres.CreateDatabaseAsync();
+            }
+
             await server.StartAsync();
             return server;
         }
@@ -86,11 +103,13 @@ public sealed class KilnServerProcess : IAsyncDisposable
         _process?.Dispose();
         _http?.Dispose();
         _starts++;
-        ProcessRunner.Append(_output, $"=== kiln server start #{_starts} ===");
+        ProcessRunner.Append(_output, $"=== kiln server start #{_starts} on {Database} ===");
 
+        // The same database on every start: a restart must find the state the previous process left.
+        string[] database = PostgresConnection is null ? [] : ["--db", "postgres", "--db-connection", PostgresConnection];
         var startInfo = ProcessRunner.CreateStartInfo(
             KilnExecutable.FileName,
-            KilnExecutable.Arguments(["server", "--data", DataDir, "--urls", Url, "--agents", _agents.ToString(System.Globalization.CultureInfo.InvariantCulture)]),
+            KilnExecutable.Arguments(["server", "--data", DataDir, "--urls", Url, "--agents", _agents.ToString(System.Globalization.CultureInfo.InvariantCulture), .. database]),
             _root,
             new Dictionary<string, string?>(_settings.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value))) { ["KILN_BOOTSTRAP_ADMIN_TOKEN"] = Token });
         var process = new Process { StartInfo = startInfo };
@@ -110,6 +129,12 @@ public sealed class KilnServerProcess : IAsyncDisposable
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
 
         await WaitUntilReadyAsync(process);
+
+        // A server that ignored --db would run the PostgreSQL half of every test on SQLite and pass it.
+        if (PostgresConnection is not null && File.Exists(Path.Combine(DataDir, "kiln.db")))
+        {
+            throw new InvalidOperationException($"kiln server was started on PostgreSQL but made {DataDir}/kiln.db.\n{Output}");
+        }
     }
 
     /// <summary>
@@ -178,6 +203,12 @@ public sealed class KilnServerProcess : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A leftover temp folder is harmless.
+        }
+
+        // Last, once the server is gone; FORCE also ends the connections a kill -9 left behind.
+        if (PostgresConnection is not null)
+        {
+            await TestPostgres.DropDatabaseAsync(PostgresConnection);
         }
     }
 

@@ -2,7 +2,8 @@ namespace Kiln.EndToEnd.Tests.Harness;
 
 /// <summary>
 /// One test's world: its own server, a git repository whose first commit holds <c>.kiln.yml</c>
-/// (plus any extra files), and, unless asked otherwise, the repo-backed project <c>app</c>.
+/// (plus any extra files), and, unless asked otherwise, the repo-backed project <c>app</c>. The server runs on
+/// SQLite unless <c>database</c> says otherwise.
 /// </summary>
 public sealed class RepoScenario : IAsyncDisposable
 {
@@ -27,7 +28,8 @@ public sealed class RepoScenario : IAsyncDisposable
     public static async Task<RepoScenario> StartAsync(
         string? kilnYml,
         bool addProject = true,
-        IReadOnlyDictionary<string, string>? files = null)
+        IReadOnlyDictionary<string, string>? files = null,
+        KilnDatabase database = KilnDatabase.Sqlite)
     {
         var repo = await GitRepo.CreateAsync();
         try
@@ -44,7 +46,7 @@ public sealed class RepoScenario : IAsyncDisposable
             }
 
             var commit = await repo.CommitAsync("fixture");
-            var server = await KilnServerProcess.StartNewAsync();
+            var server = await KilnServerProcess.StartNewAsync(database: database);
             try
             {
                 if (addProject)
