@@ -16,6 +16,8 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<JobEntity>
         b.HasIndex(x => new { x.Status, x.Id });
         // The lease walks each project's queued jobs in order: priority class, then oldest.
         b.HasIndex(x => new { x.Status, x.ProjectId, x.Priority, x.Id });
+        // The distinct runs-on values of queued jobs, read by a skip scan for label matching.
+        b.HasIndex(x => new { x.Status, x.RunsOn });
         // "Is a running job holding this concurrency group?", asked for every candidate.
         b.HasIndex(x => new { x.ConcurrencyGroup, x.Status });
         b.Property(x => x.ConcurrencyGroup).HasMaxLength(300);

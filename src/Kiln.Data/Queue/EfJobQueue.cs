@@ -23,17 +23,23 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
 
     private bool IsPostgres => db.Database.ProviderName == NpgsqlProvider;
 
+    private LeaseRules Sql => IsPostgres ? LeaseRules.Postgres : LeaseRules.Sqlite;
+
     public async Task<JobEntity?> TryLeaseAsync(long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
         var runnable = await RunnableLabelSetsAsync(agentId, cancellationToken);
         var passedOver = new List<long>();
-        for (var attempt = 0; attempt < 5 && runnable.Count > 0; attempt++)
+        // A lost claim race counts as a try; passing over jobs that other servers hold locked does not
+        // (the passed-over set only grows, so that ends), up to a bound for safety.
+        for (int tries = 0, rounds = 0; tries < 5 && rounds < 100 && runnable.Count > 0; rounds++)
         {
             var now = Now;
             // One transaction per try: the pick, the claim, the project's fair-share tags and the build's
             // start commit together. If the process dies before the commit, nothing changed.
             await using var claim = await db.Database.BeginTransactionAsync(cancellationToken);
-            var candidates = await LeaseRules.Candidates(db, runnable, passedOver, now).Take(CandidatesPerTry).ToListAsync(cancellationToken);
+            var candidates = await db.Database.SqlQueryRaw<LeaseCandidate>(
+                    Sql.Candidates, Sql.ListParameter(runnable), Sql.ListParameter(passedOver), now, CandidatesPerTry)
+                .ToListAsync(cancellationToken);
             if (candidates.Count == 0)
             {
                 return null;
@@ -55,27 +61,14 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
 
             // Advancing the project's tags first also locks its row on PostgreSQL, so two servers cannot
             // both start a build past the project's limit: the claim below re-checks it after the lock.
-            await db.Projects.Where(p => p.Id == candidate.ProjectId).ExecuteUpdateAsync(
-                s => s.SetProperty(p => p.FairStartTag, p => p.FairFinishTag > db.Projects.Max(q => q.FairStartTag) ? p.FairFinishTag : db.Projects.Max(q => q.FairStartTag))
-                    .SetProperty(p => p.FairFinishTag, p => (p.FairFinishTag > db.Projects.Max(q => q.FairStartTag) ? p.FairFinishTag : db.Projects.Max(q => q.FairStartTag)) + 1.0 / p.Weight)
-                    .SetProperty(p => p.LastLeasedAt, now),
-                cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(LeaseRules.AdvanceFairShare, [now, candidate.ProjectId], cancellationToken);
             var token = NewLeaseToken();
-            var expires = now + leaseDuration;
-            var claimed = await db.Jobs
-                .Where(j => j.Id == candidate.JobId)
-                .Where(LeaseRules.Leasable(db, now))
-                .ExecuteUpdateAsync(
-                    s => s.SetProperty(j => j.Status, JobStatus.Running)
-                        .SetProperty(j => j.LeaseToken, token)
-                        .SetProperty(j => j.LeaseExpiresAt, expires)
-                        .SetProperty(j => j.AgentId, agentId)
-                        .SetProperty(j => j.AgentName, agentName)
-                        .SetProperty(j => j.StartedAt, now),
-                    cancellationToken);
+            var claimed = await db.Database.ExecuteSqlRawAsync(
+                Sql.Claim, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId], cancellationToken);
             if (claimed != 1)
             {
                 await claim.RollbackAsync(cancellationToken);
+                tries++;
                 continue;
             }
 
@@ -106,7 +99,7 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
         }
 
         var labels = (agent?.Labels ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
-        var runsOn = await db.Jobs.AsNoTracking().Where(j => j.Status == JobStatus.Queued).Select(j => j.RunsOn).Distinct().ToListAsync(cancellationToken);
+        var runsOn = await db.Database.SqlQueryRaw<string>(LeaseRules.RunsOnOfQueuedJobs).ToListAsync(cancellationToken);
         return runsOn.Where(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries).All(labels.Contains)).ToList();
     }
 

@@ -1,54 +1,120 @@
-using System.Linq.Expressions;
+using System.Text.Json;
 using Kiln.Core.Builds;
-using Kiln.Data.Entities;
 
 namespace Kiln.Data.Queue;
 
-/// <summary>Which queued jobs may be leased now, and in which order. The pick and the fenced claim's
-/// re-check use the same predicate, so they cannot drift apart.</summary>
-internal static class LeaseRules
+/// <summary>The SQL of the lease: which queued jobs may be leased now, in which order, and the fenced
+/// claim. Plain SQL rather than LINQ: it is the largest query Kiln runs per lease, and translating its
+/// expression tree took longer than running it; LINQ also has no recursive queries. One instance per
+/// database; the texts are the same on both but for how a list travels as a parameter.
+/// <para>Leasable: queued, past its cooldown (<c>NotBefore</c>), no running job holding its concurrency
+/// group, and its project under its running-build limit (a job of a build that already runs always may
+/// go on, or a limit could stall a build halfway). The pick and the claim's re-check use the same text,
+/// so they cannot drift apart.</para>
+/// <para>Order: priority class; then fair share between projects; then the oldest job. Only each
+/// project's first leasable job is a candidate, found by walking the (status, project, priority, id)
+/// index from a skip scan of the projects with queued jobs, and the heads are ranked by key lookups
+/// (a join back to jobs tempts PostgreSQL into scanning them all), so a lease costs about the same
+/// with 10 or 10,000 queued jobs. Fair share is start-time fair queueing: a project's key is max(its finish tag,
+/// the largest start tag of any project), so a project that was idle starts level with the busiest one
+/// instead of cashing in credit, and a lease advances its project's tags by 1/weight
+/// (<see cref="AdvanceFairShare"/>).</para></summary>
+internal sealed class LeaseRules
 {
-    /// <summary>A queued job that nothing holds back: its cooldown is over, no running job holds its
-    /// concurrency group, and its project is under its running-build limit (a job of a build that is
-    /// already running always may go on, or a limit could stall a build halfway).</summary>
-    public static Expression<Func<JobEntity, bool>> Leasable(KilnDbContext db, DateTime now) =>
-        j => j.Status == JobStatus.Queued
-            && (j.NotBefore == null || j.NotBefore <= now)
-            && (j.ConcurrencyGroup == null || !db.Jobs.Any(r => r.ConcurrencyGroup == j.ConcurrencyGroup && r.Status == JobStatus.Running))
-            && (db.Projects.Any(p => p.Id == j.ProjectId
-                    && (p.MaxRunningBuilds == null || db.Builds.Count(b => b.ProjectId == p.Id && b.Status == BuildStatus.Running) < p.MaxRunningBuilds))
-                || db.Builds.Any(b => b.Id == j.BuildId && b.Status == BuildStatus.Running));
+    private static readonly string Queued = Literal(JobStatus.Queued);
+    private static readonly string Running = Literal(JobStatus.Running);
+    private static readonly string BuildRunning = $"'{StatusNames.ToWire(BuildStatus.Running)}'";
 
-    /// <summary>Leasable jobs with one of the <paramref name="runnable"/> runs-on values, best first:
-    /// priority class; then fairness between projects; then the oldest job. Only each project's first
-    /// leasable job is a candidate, found by walking the (status, project, priority, id) index, so a
-    /// lease costs the same with 10 or 10,000 queued jobs.
-    /// <para>Fairness is start-time fair queueing: a project's key is max(its finish tag, the largest
-    /// start tag of any project), so a project that was idle starts level with the busiest one instead of
-    /// cashing in credit, and a lease advances its project's tags by 1/weight (<see cref="EfJobQueue"/>).</para></summary>
-    /// <param name="passedOver">Jobs to leave out: those another server held locked at the last try.</param>
-    public static IQueryable<LeaseCandidate> Candidates(KilnDbContext db, IReadOnlyCollection<string> runnable, IReadOnlyCollection<long> passedOver, DateTime now)
+    public static readonly LeaseRules Sqlite = new(postgres: false);
+    public static readonly LeaseRules Postgres = new(postgres: true);
+
+    private readonly bool postgres;
+
+    private LeaseRules(bool postgres)
     {
-        var leasable = Leasable(db, now);
-        var heads = db.Jobs
-            .Where(j => j.Status == JobStatus.Queued)
-            .Select(j => j.ProjectId)
-            .Distinct()
-            .Select(projectId => db.Jobs
-                .Where(j => j.ProjectId == projectId && runnable.Contains(j.RunsOn) && !passedOver.Contains(j.Id))
-                .Where(leasable)
-                .OrderBy(j => j.Priority).ThenBy(j => j.Id)
-                .Select(j => (long?)j.Id)
-                .FirstOrDefault());
-        return db.Jobs
-            .Where(j => heads.Contains(j.Id))
-            .Join(db.Projects, j => j.ProjectId, p => p.Id, (j, p) => new { j.Id, j.BuildId, j.ProjectId, j.Priority, p.FairFinishTag, VirtualTime = db.Projects.Max(q => q.FairStartTag) })
-            .OrderBy(x => x.Priority)
-            .ThenBy(x => x.FairFinishTag > x.VirtualTime ? x.FairFinishTag : x.VirtualTime)
-            .ThenBy(x => x.Id)
-            .Select(x => new LeaseCandidate(x.Id, x.BuildId, x.ProjectId));
+        this.postgres = postgres;
+        Candidates = $"""
+            WITH RECURSIVE active(id) AS (
+              SELECT MIN("ProjectId") FROM jobs WHERE "Status" = {Queued}
+              UNION ALL
+              SELECT (SELECT MIN("ProjectId") FROM jobs WHERE "Status" = {Queued} AND "ProjectId" > active.id)
+              FROM active WHERE active.id IS NOT NULL),
+            heads(project, id) AS MATERIALIZED (
+              SELECT active.id, (SELECT h."Id" FROM jobs AS h
+                      WHERE h."ProjectId" = active.id AND {InList("h.\"RunsOn\"", "{0}")} AND NOT {InList("h.\"Id\"", "{1}")}
+                        AND {Leasable("h", "{2}")}
+                      ORDER BY h."Priority", h."Id" LIMIT 1)
+              FROM active WHERE active.id IS NOT NULL),
+            ranked(job, project, build, priority, finish) AS (
+              SELECT heads.id, heads.project,
+                (SELECT j."BuildId" FROM jobs AS j WHERE j."Id" = heads.id),
+                (SELECT j."Priority" FROM jobs AS j WHERE j."Id" = heads.id),
+                (SELECT p."FairFinishTag" FROM projects AS p WHERE p."Id" = heads.project)
+              FROM heads WHERE heads.id IS NOT NULL)
+            SELECT job AS "JobId", build AS "BuildId", project AS "ProjectId"
+            FROM ranked CROSS JOIN (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
+            ORDER BY priority, CASE WHEN finish > v.tag THEN finish ELSE v.tag END, job
+            LIMIT {"{3}"}
+            """;
+        Claim = $"""
+            UPDATE jobs AS c SET "Status" = {Running}, "LeaseToken" = {"{0}"}, "LeaseExpiresAt" = {"{1}"},
+              "AgentId" = {"{2}"}, "AgentName" = {"{3}"}, "StartedAt" = {"{4}"}
+            WHERE c."Id" = {"{5}"} AND {Leasable("c", "{4}")}
+            """;
     }
+
+    /// <summary>Parameters: runs-on values (<see cref="ListParameter"/>), job ids to pass over (likewise),
+    /// now, how many. Rows: <see cref="LeaseCandidate"/>, best first.</summary>
+    public string Candidates { get; }
+
+    /// <summary>Parameters: lease token, lease expiry, agent id, agent name, now, job id. Changes one row
+    /// if the job was still leasable.</summary>
+    public string Claim { get; }
+
+    /// <summary>Parameters: now, project id. Start tag := max(finish tag, largest start tag); finish tag :=
+    /// that + 1/weight. On PostgreSQL this also locks the project's row until the claim commits.</summary>
+    public static string AdvanceFairShare { get; } = """
+        UPDATE projects SET
+          "FairStartTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END,
+          "FairFinishTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END + 1.0 / CAST("Weight" AS DOUBLE PRECISION),
+          "LastLeasedAt" = {0}
+        FROM (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
+        WHERE "Id" = {1}
+        """;
+
+    /// <summary>The distinct runs-on values of queued jobs, by a skip scan of the (status, runs-on) index.</summary>
+    public static string RunsOnOfQueuedJobs { get; } = $"""
+        WITH RECURSIVE r(v) AS (
+          SELECT MIN("RunsOn") FROM jobs WHERE "Status" = {Queued}
+          UNION ALL
+          SELECT (SELECT MIN("RunsOn") FROM jobs WHERE "Status" = {Queued} AND "RunsOn" > r.v) FROM r WHERE r.v IS NOT NULL)
+        SELECT v AS "Value" FROM r WHERE v IS NOT NULL
+        """;
+
+    /// <summary>A list as one parameter: an array on PostgreSQL, a JSON array on SQLite (read with json_each).</summary>
+    public object ListParameter<T>(IReadOnlyCollection<T> values) =>
+        postgres ? values.ToArray() : JsonSerializer.Serialize(values);
+
+    private string InList(string column, string parameter) =>
+        postgres ? $"({column} = ANY({parameter}))" : $"({column} IN (SELECT value FROM json_each({parameter})))";
+
+    private static string Leasable(string job, string now) => $"""
+        {job}."Status" = {Queued}
+        AND ({job}."NotBefore" IS NULL OR {job}."NotBefore" <= {now})
+        AND ({job}."ConcurrencyGroup" IS NULL OR NOT EXISTS (
+          SELECT 1 FROM jobs AS g WHERE g."ConcurrencyGroup" = {job}."ConcurrencyGroup" AND g."Status" = {Running}))
+        AND (EXISTS (SELECT 1 FROM builds AS b WHERE b."Id" = {job}."BuildId" AND b."Status" = {BuildRunning})
+          OR EXISTS (SELECT 1 FROM projects AS l WHERE l."Id" = {job}."ProjectId" AND (l."MaxRunningBuilds" IS NULL
+            OR (SELECT COUNT(*) FROM builds AS r WHERE r."ProjectId" = l."Id" AND r."Status" = {BuildRunning}) < l."MaxRunningBuilds")))
+        """;
+
+    private static string Literal(JobStatus status) => $"'{StatusNames.ToWire(status)}'";
 }
 
 /// <summary>A job the lease may claim, with what the claim updates besides it.</summary>
-internal sealed record LeaseCandidate(long JobId, long BuildId, long ProjectId);
+internal sealed class LeaseCandidate
+{
+    public long JobId { get; init; }
+    public long BuildId { get; init; }
+    public long ProjectId { get; init; }
+}

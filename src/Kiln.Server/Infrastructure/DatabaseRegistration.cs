@@ -27,7 +27,7 @@ internal static class DatabaseRegistration
             return services;
         }
 
-        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.DbConnection!));
+        services.AddSingleton(sp => PostgresDatabase.CreateDataSource(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.DbConnection!));
         services.AddDbContextPool<KilnDbContext>((sp, o) => o.UseKilnPostgres(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<PostgresChangePublisher>();
         services.AddSingleton<IChangePublisher>(sp => sp.GetRequiredService<PostgresChangePublisher>());

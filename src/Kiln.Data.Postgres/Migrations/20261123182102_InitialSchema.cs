@@ -304,6 +304,11 @@ namespace Kiln.Data.Postgres.Migrations
                 columns: new[] { "Status", "ProjectId", "Priority", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_jobs_Status_RunsOn",
+                table: "jobs",
+                columns: new[] { "Status", "RunsOn" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_log_chunks_JobId_Offset",
                 table: "log_chunks",
                 columns: new[] { "JobId", "Offset" });
