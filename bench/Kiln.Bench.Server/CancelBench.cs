@@ -41,11 +41,13 @@ internal static class CancelBench
             gone.Add(await process);
         }
 
+        // The first cancel runs code the server has not run before (JIT), so it is shown apart too.
+        var (firstCanceled, firstGone) = (canceled[0], gone[0]);
         canceled.Sort();
         gone.Sort();
         var worst = Math.Max(canceled[^1], gone[^1]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"cancel (own agent): over {builds} builds, cancel request → build and job canceled in the API: median {canceled[canceled.Count / 2]:0} ms, max {canceled[^1]:0} ms; → step process gone: median {gone[gone.Count / 2]:0} ms, max {gone[^1]:0} ms (target: max < 1000 ms)"));
+            $"cancel (own agent): over {builds} builds, cancel request → build and job canceled in the API: median {canceled[canceled.Count / 2]:0} ms, max {canceled[^1]:0} ms (first build {firstCanceled:0} ms); → step process gone: median {gone[gone.Count / 2]:0} ms, max {gone[^1]:0} ms (first build {firstGone:0} ms); target: max < 1000 ms"));
         return worst < 1000;
     }
 
