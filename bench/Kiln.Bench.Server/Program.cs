@@ -5,6 +5,9 @@ using System.Globalization;
 //   latency   trigger → first step running, one-step `true` pipeline, own agent       (median ≤ 50 ms, p99 ≤ 250 ms)
 //   remote-latency  the same with a separate `kiln agent` process                    (median ≤ 100 ms)
 //   throughput 1,000 one-step `true` builds through a real server                      (≥ 30 builds/s)
+//   scale     builds list and queue listing with 100,000 finished builds; SQLite, and
+//             PostgreSQL when KILN_BENCH_POSTGRES is set                               (p95 < 20 ms each)
+//   cancel    cancel request → job canceled and the running step's process gone      (max < 1 s)
 var mode = args.FirstOrDefault() ?? "all";
 var kiln = Environment.GetEnvironmentVariable("KILN_BIN")
     ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/Kiln.Cli/bin/Release/net10.0/kiln"));
@@ -27,6 +30,16 @@ if (mode is "all" or "remote-latency")
 if (mode is "all" or "throughput")
 {
     results.Add(("throughput", await ServerBench.ThroughputAsync(kiln, Count(args, 1000))));
+}
+
+if (mode is "all" or "scale")
+{
+    results.AddRange(await ScaleBench.RunAsync(kiln, Count(args, 100_000)));
+}
+
+if (mode is "all" or "cancel")
+{
+    results.Add(("cancel", await CancelBench.RunAsync(kiln, Count(args, 20))));
 }
 
 foreach (var (name, met) in results)

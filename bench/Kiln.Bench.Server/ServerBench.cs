@@ -7,22 +7,43 @@ using System.Net.Sockets;
 using Kiln.Contracts;
 using Kiln.Contracts.Api;
 
+/// <summary>How to start <c>kiln server</c>: its data folder, the admin token it bootstraps, its own
+/// agent slots (0 for none) and database flags (<c>--db postgres --db-connection …</c>; none for SQLite).</summary>
+internal sealed record ServerLaunch(string Data, string Token, int Agents, IReadOnlyList<string> DbArgs);
+
 /// <summary>A real <c>kiln server</c> process (Release build) on a temporary data folder and a free
 /// loopback port, driven over its HTTP API.</summary>
 internal sealed class ServerBench : IAsyncDisposable
 {
     private const string Pipeline = "jobs:\n  b:\n    steps: [\"true\"]\n";
     private readonly Process _process;
-    private readonly string _dir;
+    private readonly string? _ownedDir;
 
-    private ServerBench(Process process, string dir, HttpClient http)
+    private ServerBench(Process process, ServerLaunch launch, string? ownedDir, HttpClient http)
     {
         _process = process;
-        _dir = dir;
+        _ownedDir = ownedDir;
+        Launch = launch;
         Http = http;
     }
 
+    public ServerLaunch Launch { get; }
+
     public HttpClient Http { get; }
+
+    /// <summary>CPU time the server process has used so far (user + system, from <c>/proc/PID/stat</c>,
+    /// in clock ticks of 10 ms), to tell the server's own cost from waiting on a busy machine.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            // Fields after "PID (comm) ": state is the 1st, utime the 12th, stime the 13th.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromMilliseconds(ticks * 10);
+        }
+    }
 
     public static async Task<bool> LatencyAsync(string kiln, int builds) =>
         await MeasureLatencyAsync(kiln, builds, remoteAgent: false);
@@ -95,28 +116,52 @@ internal sealed class ServerBench : IAsyncDisposable
         return rate >= 30 && failed == 0 && numbers.Count == builds;
     }
 
-    private static async Task<ServerBench> StartAsync(string kiln, int agents)
+    /// <summary>A server on a temporary folder (deleted at the end) with the project <c>bench</c>.</summary>
+    public static async Task<ServerBench> StartAsync(string kiln, int agents)
     {
         var dir = Directory.CreateTempSubdirectory("kiln-bench-server-").FullName;
+        var server = await StartAsync(kiln, new ServerLaunch(Path.Combine(dir, "data"), NewToken(), agents, []), ownedDir: dir);
+        await server.CreateProjectAsync("bench", Pipeline);
+        return server;
+    }
+
+    /// <summary>A fresh admin token for <c>KILN_BOOTSTRAP_ADMIN_TOKEN</c>.</summary>
+    public static string NewToken() => "kiln_bench_" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Starts <c>kiln server</c> as <paramref name="launch"/> says and waits for <c>/readyz</c>.
+    /// Dispose stops it and deletes <paramref name="ownedDir"/> (when given).</summary>
+    public static async Task<ServerBench> StartAsync(string kiln, ServerLaunch launch, string? ownedDir = null)
+    {
         var port = FreePort();
-        var token = "kiln_bench_" + Guid.NewGuid().ToString("N");
         var psi = new ProcessStartInfo(kiln) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "server", "--data", Path.Combine(dir, "data"), "--urls", $"http://127.0.0.1:{port}", "--agents", agents.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "server", "--data", launch.Data, "--urls", $"http://127.0.0.1:{port}", "--agents", launch.Agents.ToString(CultureInfo.InvariantCulture) }.Concat(launch.DbArgs))
         {
             psi.ArgumentList.Add(a);
         }
 
-        psi.Environment["KILN_BOOTSTRAP_ADMIN_TOKEN"] = token;
+        psi.Environment["KILN_BOOTSTRAP_ADMIN_TOKEN"] = launch.Token;
         var process = Process.Start(psi)!;
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                errors.Enqueue(line);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var server = new ServerBench(process, dir, http);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", launch.Token);
+        var server = new ServerBench(process, launch, ownedDir, http);
         for (var i = 0; ; i++)
         {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"kiln server exited ({process.ExitCode}): {string.Join('\n', errors)}");
+            }
+
             try
             {
                 using var ready = await http.GetAsync(new Uri("readyz", UriKind.Relative));
@@ -125,7 +170,7 @@ internal sealed class ServerBench : IAsyncDisposable
                     break;
                 }
             }
-            catch (HttpRequestException) when (i < 300)
+            catch (HttpRequestException) when (i < 600)
             {
                 // Not listening yet.
             }
@@ -133,9 +178,14 @@ internal sealed class ServerBench : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        using var created = await http.PostAsJsonAsync("api/v1/projects", new CreateProjectRequest("bench", null, null, Pipeline), KilnJsonContext.Default.CreateProjectRequest);
-        created.EnsureSuccessStatusCode();
         return server;
+    }
+
+    /// <summary>Adds a task-only project with this pipeline.</summary>
+    public async Task CreateProjectAsync(string name, string pipeline)
+    {
+        using var created = await Http.PostAsJsonAsync("api/v1/projects", new CreateProjectRequest(name, null, null, pipeline), KilnJsonContext.Default.CreateProjectRequest);
+        created.EnsureSuccessStatusCode();
     }
 
     /// <summary>Starts a separate <c>kiln agent</c> registered with a fresh registration token; killed on dispose.</summary>
@@ -145,7 +195,7 @@ internal sealed class ServerBench : IAsyncDisposable
         response.EnsureSuccessStatusCode();
         var token = (await response.Content.ReadFromJsonAsync(KilnJsonContext.Default.CreatedTokenResource))!.Token;
         var psi = new ProcessStartInfo(kiln) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "agent", "--server", Http.BaseAddress!.ToString(), "--token", token, "--name", "bench-agent", "--work", Path.Combine(_dir, "agent") })
+        foreach (var a in new[] { "agent", "--server", Http.BaseAddress!.ToString(), "--token", token, "--name", "bench-agent", "--work", Path.Combine(Launch.Data, "remote-agent") })
         {
             psi.ArgumentList.Add(a);
         }
@@ -204,6 +254,9 @@ internal sealed class ServerBench : IAsyncDisposable
 
         await _process.WaitForExitAsync();
         _process.Dispose();
-        Directory.Delete(_dir, recursive: true);
+        if (_ownedDir is not null)
+        {
+            Directory.Delete(_ownedDir, recursive: true);
+        }
     }
 }
