@@ -137,7 +137,7 @@ internal static class QueueBench
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(server);
             await admin.OpenAsync();
-            await using var command = new NpgsqlCommand(Environment.GetEnvironmentVariable("KEEP") is null ? $"DROP DATABASE IF EXISTS {name} WITH (FORCE)" : "SELECT 1", admin);
+            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
             await command.ExecuteNonQueryAsync();
         });
     }

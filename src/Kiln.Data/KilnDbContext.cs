@@ -5,8 +5,16 @@ namespace Kiln.Data;
 
 /// <summary>The one database of a Kiln installation. Provider-neutral: SQLite and PostgreSQL
 /// projects add the provider and its migrations.</summary>
-public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbContext(options)
+public sealed class KilnDbContext : DbContext
 {
+    public KilnDbContext(DbContextOptions<KilnDbContext> options)
+        : base(options)
+    {
+        // Kiln's transactions commit or roll back whole (a conflict retries the whole transaction), so
+        // the savepoint EF would set around each SaveChanges in them is two round trips for nothing.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<ProjectEntity> Projects => Set<ProjectEntity>();
     public DbSet<BuildEntity> Builds => Set<BuildEntity>();
     public DbSet<JobEntity> Jobs => Set<JobEntity>();

@@ -124,6 +124,37 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task Four_claimants_racing_for_one_projects_backlog_take_every_job_exactly_once()
+    {
+        const int jobCount = 40;
+        await db.SeedBuildAsync("app", 0, Enumerable.Range(0, jobCount).Select(i => ("j" + i, JobStatus.Queued, Array.Empty<string>())).ToArray());
+
+        // Each claimant leases until the queue is empty; none may come back empty-handed while jobs are
+        // left (on PostgreSQL they skip each other's locked rows instead of waiting or giving up).
+        var perClaimant = await Task.WhenAll(Enumerable.Range(1, 4).Select(agent => Task.Run(async () =>
+        {
+            var mine = new List<long>();
+            while (true)
+            {
+                await using var ctx = db.NewContext();
+                var job = await new EfJobQueue(ctx, db.Time).TryLeaseAsync(agent, "a" + agent, Lease, default);
+                if (job is null)
+                {
+                    return mine;
+                }
+
+                mine.Add(job.Id);
+            }
+        })));
+
+        var all = perClaimant.SelectMany(ids => ids).ToList();
+        Assert.Equal(jobCount, all.Count);
+        Assert.Equal(jobCount, all.Distinct().Count());
+        await using var check = db.NewContext();
+        Assert.Equal(0, await check.Jobs.CountAsync(j => j.Status == JobStatus.Queued));
+    }
+
+    [DatabaseFact]
     public async Task Two_contexts_leasing_in_lockstep_split_the_queue_without_overlap()
     {
         const int jobCount = 30;

@@ -230,13 +230,15 @@ public sealed class EfJobQueue(KilnDbContext db, TimeProvider time) : IJobQueue
     }
 
     /// <summary>PostgreSQL: the first of the candidates (in their order) that is still queued and that no
-    /// other transaction holds, locked until the caller's transaction ends.</summary>
+    /// other transaction holds, locked until the caller's transaction ends (only that one: the others
+    /// stay free for other servers).</summary>
     private async Task<LeaseCandidate?> LockFirstFreeAsync(List<LeaseCandidate> candidates, CancellationToken cancellationToken)
     {
         var queued = StatusNames.ToWire(JobStatus.Queued);
         var ids = candidates.Select(c => c.JobId).ToArray();
         var free = await db.Database.SqlQuery<long>($"""
             SELECT "Id" AS "Value" FROM jobs WHERE "Id" = ANY({ids}) AND "Status" = {queued}
+            ORDER BY array_position({ids}, "Id") LIMIT 1
             FOR UPDATE SKIP LOCKED
             """).ToListAsync(cancellationToken);
         return candidates.FirstOrDefault(c => free.Contains(c.JobId));

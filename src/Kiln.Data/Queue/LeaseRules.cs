@@ -39,18 +39,7 @@ internal sealed class LeaseRules
               UNION ALL
               SELECT (SELECT MIN("ProjectId") FROM jobs WHERE "Status" = {Queued} AND "ProjectId" > active.id)
               FROM active WHERE active.id IS NOT NULL),
-            heads(project, id) AS MATERIALIZED (
-              SELECT active.id, (SELECT h."Id" FROM jobs AS h
-                      WHERE h."ProjectId" = active.id AND {InList("h.\"RunsOn\"", "{0}")} AND NOT {InList("h.\"Id\"", "{1}")}
-                        AND {Leasable("h", "{2}")}
-                      ORDER BY h."Priority", h."Id" LIMIT 1)
-              FROM active WHERE active.id IS NOT NULL),
-            ranked(job, project, build, priority, finish) AS (
-              SELECT heads.id, heads.project,
-                (SELECT j."BuildId" FROM jobs AS j WHERE j."Id" = heads.id),
-                (SELECT j."Priority" FROM jobs AS j WHERE j."Id" = heads.id),
-                (SELECT p."FairFinishTag" FROM projects AS p WHERE p."Id" = heads.project)
-              FROM heads WHERE heads.id IS NOT NULL)
+            {(postgres ? PostgresRanked : SqliteRanked)}
             SELECT job AS "JobId", build AS "BuildId", project AS "ProjectId"
             FROM ranked CROSS JOIN (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
             ORDER BY priority, CASE WHEN finish > v.tag THEN finish ELSE v.tag END, job
@@ -62,6 +51,37 @@ internal sealed class LeaseRules
             WHERE c."Id" = {"{5}"} AND {Leasable("c", "{4}")}
             """;
     }
+
+    /// <summary>SQLite: each project's first leasable job, ranked by key lookups. (One per project is
+    /// enough: SQLite has one writer at a time, so no other claim holds it.)</summary>
+    private string SqliteRanked => $"""
+        heads(project, id) AS MATERIALIZED (
+          SELECT active.id, (SELECT h."Id" FROM jobs AS h
+                  WHERE h."ProjectId" = active.id AND {HeadFilter}
+                  ORDER BY h."Priority", h."Id" LIMIT 1)
+          FROM active WHERE active.id IS NOT NULL),
+        ranked(job, project, build, priority, finish) AS (
+          SELECT heads.id, heads.project,
+            (SELECT j."BuildId" FROM jobs AS j WHERE j."Id" = heads.id),
+            (SELECT j."Priority" FROM jobs AS j WHERE j."Id" = heads.id),
+            (SELECT p."FairFinishTag" FROM projects AS p WHERE p."Id" = heads.project)
+          FROM heads WHERE heads.id IS NOT NULL)
+        """;
+
+    /// <summary>PostgreSQL: each project's first few leasable jobs (a lateral join), so that servers
+    /// racing for one project's backlog find a job no other claim holds among the candidates at once.</summary>
+    private string PostgresRanked => $"""
+        ranked(job, project, build, priority, finish) AS (
+          SELECT h."Id", h."ProjectId", h."BuildId", h."Priority", p."FairFinishTag"
+          FROM active
+          CROSS JOIN LATERAL (SELECT h."Id", h."ProjectId", h."BuildId", h."Priority" FROM jobs AS h
+                  WHERE h."ProjectId" = active.id AND {HeadFilter}
+                  ORDER BY h."Priority", h."Id" LIMIT {"{3}"}) AS h
+          JOIN projects AS p ON p."Id" = active.id
+          WHERE active.id IS NOT NULL)
+        """;
+
+    private string HeadFilter => $"""{InList("h.\"RunsOn\"", "{0}")} AND NOT {InList("h.\"Id\"", "{1}")} AND {Leasable("h", "{2}")}""";
 
     /// <summary>Parameters: runs-on values (<see cref="ListParameter"/>), job ids to pass over (likewise),
     /// now, how many. Rows: <see cref="LeaseCandidate"/>, best first.</summary>
