@@ -139,7 +139,7 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
     /// <paramref name="cancelGroups"/> (<c>concurrency.cancel-in-progress</c>) queued or running.
     /// <para>This is its own transaction after the insert's, not part of it: the insert holds the
     /// project row (build numbers) and this one touches jobs that a lease may hold, and a lease takes
-    /// them in the other order (job, then project's LastLeasedAt), so one transaction could deadlock
+    /// them in the other order (job, then the project's fair-share tags), so one transaction could deadlock
     /// on PostgreSQL. If the process dies between the two, the new build stands and the older ones stay
     /// queued and run; nothing is lost, and the next trigger of the branch supersedes them.
     /// A job leased in the same instant by an agent makes the save fail (job status is a concurrency
