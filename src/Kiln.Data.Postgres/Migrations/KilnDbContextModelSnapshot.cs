@@ -314,6 +314,8 @@ namespace Kiln.Data.Postgres.Migrations
 
                     b.HasIndex("Status", "Id");
 
+                    b.HasIndex("Status", "NotBefore");
+
                     b.HasIndex("Status", "RunsOn");
 
                     b.HasIndex("BuildId", "Name", "Attempt")

@@ -301,6 +301,8 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.HasIndex("Status", "Id");
 
+                    b.HasIndex("Status", "NotBefore");
+
                     b.HasIndex("Status", "RunsOn");
 
                     b.HasIndex("BuildId", "Name", "Attempt")

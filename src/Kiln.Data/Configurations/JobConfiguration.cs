@@ -18,6 +18,8 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<JobEntity>
         b.HasIndex(x => new { x.Status, x.ProjectId, x.Priority, x.Id });
         // The distinct runs-on values of queued jobs, read by a skip scan for label matching.
         b.HasIndex(x => new { x.Status, x.RunsOn });
+        // The next cooldown to end, asked whenever work changes (Server/Background/CooldownWaker).
+        b.HasIndex(x => new { x.Status, x.NotBefore });
         // "Is a running job holding this concurrency group?", asked for every candidate.
         b.HasIndex(x => new { x.ConcurrencyGroup, x.Status });
         b.Property(x => x.ConcurrencyGroup).HasMaxLength(300);

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kiln.Data.Sqlite.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261123182048_InitialSchema")]
+    [Migration("20261123184912_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -303,6 +303,8 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.HasIndex("ConcurrencyGroup", "Status");
 
                     b.HasIndex("Status", "Id");
+
+                    b.HasIndex("Status", "NotBefore");
 
                     b.HasIndex("Status", "RunsOn");
 

@@ -299,6 +299,11 @@ namespace Kiln.Data.Postgres.Migrations
                 columns: new[] { "Status", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_jobs_Status_NotBefore",
+                table: "jobs",
+                columns: new[] { "Status", "NotBefore" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_jobs_Status_ProjectId_Priority_Id",
                 table: "jobs",
                 columns: new[] { "Status", "ProjectId", "Priority", "Id" });

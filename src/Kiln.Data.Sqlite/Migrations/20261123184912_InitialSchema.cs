@@ -298,6 +298,11 @@ namespace Kiln.Data.Sqlite.Migrations
                 columns: new[] { "Status", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_jobs_Status_NotBefore",
+                table: "jobs",
+                columns: new[] { "Status", "NotBefore" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_jobs_Status_ProjectId_Priority_Id",
                 table: "jobs",
                 columns: new[] { "Status", "ProjectId", "Priority", "Id" });

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kiln.Data.Postgres.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261123182102_InitialSchema")]
+    [Migration("20261123184928_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -316,6 +316,8 @@ namespace Kiln.Data.Postgres.Migrations
                     b.HasIndex("ConcurrencyGroup", "Status");
 
                     b.HasIndex("Status", "Id");
+
+                    b.HasIndex("Status", "NotBefore");
 
                     b.HasIndex("Status", "RunsOn");
 
