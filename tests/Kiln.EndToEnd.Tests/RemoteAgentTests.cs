@@ -93,6 +93,21 @@ public sealed class RemoteAgentTests
             Assert.Equal((2, "succeeded", "rescuer"), (build.Jobs[0].Attempt, build.Jobs[0].Status, build.Jobs[0].Agent));
             Assert.Contains("done", await server.Api.GetLogAsync("fragile", 1, "work"), StringComparison.Ordinal);
 
+            // The CLI shows both attempts, and each attempt's own log.
+            var status = await server.RunCliAsync("status", "fragile#1");
+            Assert.True(status.ExitCode == 0, status.Output);
+            Assert.Contains("work (attempt 1)", status.Stdout, StringComparison.Ordinal);
+            Assert.Contains("agent_lost", status.Stdout, StringComparison.Ordinal);
+            Assert.Contains("work (attempt 2)", status.Stdout, StringComparison.Ordinal);
+            var secondLog = await server.RunCliAsync("logs", "fragile#1", "--job", "work", "--attempt", "2");
+            // (The log also shows the command, which has "echo done" in it: look for the output line.)
+            Assert.Contains("done", secondLog.Stdout.Split('\n'));
+            var firstLog = await server.RunCliAsync("logs", "fragile#1", "--job", "work", "--attempt", "1");
+            Assert.True(firstLog.ExitCode == 0, firstLog.Output);
+            Assert.DoesNotContain("done", firstLog.Stdout.Split('\n'));
+            var missing = await server.RunCliAsync("logs", "fragile#1", "--job", "work", "--attempt", "3");
+            Assert.True(missing.ExitCode == 4 && missing.Stderr.Contains("no attempt 3", StringComparison.Ordinal), missing.Output);
+
             // Not seen for two lease times: offline.
             await WaitForAgentAsync(server, first, a => a.Status == "offline");
         }

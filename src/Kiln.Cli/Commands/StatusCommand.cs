@@ -102,7 +102,19 @@ public static class StatusCommand
         var table = new Table().AddColumns("Job / step", "Status", "Exit", "Duration", "Agent");
         foreach (var job in b.Jobs)
         {
-            table.AddRow($"[bold]{Markup.Escape(job.Name)}[/]", Output.Status(job.Status), "", Output.Duration(job.StartedAt, job.FinishedAt, ctx.Time), Markup.Escape(job.Agent ?? ""));
+            // Earlier attempts first, as history: each with how it ended and where (its log: kiln logs --attempt).
+            foreach (var earlier in job.PreviousAttempts ?? [])
+            {
+                table.AddRow($"[grey]{Markup.Escape(job.Name)} (attempt {earlier.Attempt.ToString(CultureInfo.InvariantCulture)})[/]", Ended(earlier.Status, earlier.FailureReason), "",
+                    Output.Duration(earlier.StartedAt, earlier.FinishedAt, ctx.Time), Markup.Escape(earlier.Agent ?? ""));
+                if (earlier.Message is { } said)
+                {
+                    table.AddRow($"  [grey]{Markup.Escape(said)}[/]", "", "", "", "");
+                }
+            }
+
+            var name = job.Attempt > 1 ? $"{job.Name} (attempt {job.Attempt.ToString(CultureInfo.InvariantCulture)})" : job.Name;
+            table.AddRow($"[bold]{Markup.Escape(name)}[/]", Ended(job.Status, job.FailureReason), "", Output.Duration(job.StartedAt, job.FinishedAt, ctx.Time), Markup.Escape(job.Agent ?? ""));
             if (job.Message is { } message)
             {
                 table.AddRow($"  [grey]{Markup.Escape(message)}[/]", "", "", "", "");
@@ -115,6 +127,10 @@ public static class StatusCommand
 
         ctx.Console.Write(table);
     }
+
+    /// <summary>A job's status, followed by its failure reason (script, agent_lost, superseded, …) when it has one.</summary>
+    private static string Ended(string status, string? failureReason) =>
+        failureReason is null ? Output.Status(status) : $"{Output.Status(status)} [grey]({Markup.Escape(failureReason)})[/]";
 
     private static string Short(string? commit) => commit is null ? "" : commit[..Math.Min(12, commit.Length)];
 }
