@@ -176,6 +176,29 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task Claimants_racing_for_a_limited_projects_new_builds_start_no_more_than_the_limit()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            await SeedAsync("app", "build" + i, QueuePriority.Manual);
+        }
+
+        await SetProjectAsync("app", p => p.MaxRunningBuilds = 2);
+
+        // Six claimants at once, each a server of its own: the project row's lock (PostgreSQL) or the
+        // write lock (SQLite) makes each claim see the builds the others started.
+        var leased = await Task.WhenAll(Enumerable.Range(1, 6).Select(agent => Task.Run(async () =>
+        {
+            await using var ctx = db.NewContext();
+            return await new EfJobQueue(ctx, db.Time).TryLeaseAsync(agent, "a" + agent, Lease, default);
+        })));
+
+        Assert.Equal(2, leased.Count(j => j is not null));
+        await using var check = db.NewContext();
+        Assert.Equal(2, await check.Builds.CountAsync(b => b.Status == BuildStatus.Running));
+    }
+
+    [DatabaseFact]
     public async Task A_retry_keeps_priority_and_concurrency_group()
     {
         var id = await SeedAsync("app", "deploy", QueuePriority.Schedule, "1:prod");
