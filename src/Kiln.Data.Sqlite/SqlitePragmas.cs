@@ -4,15 +4,17 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Kiln.Data.Sqlite;
 
 /// <summary>Per-connection settings: NORMAL sync, which in WAL mode loses nothing when a process
-/// crashes (only an OS crash can drop the last commits). WAL itself is a property of the database
-/// file, set once by <see cref="SqliteDatabase.PrepareAsync"/>; busy waits come from the connection
-/// string's default timeout (Microsoft.Data.Sqlite retries a busy database until it passes);
+/// crashes (only an OS crash can drop the last commits); and SQLite's own busy timeout, so a writer
+/// that finds the database locked waits inside SQLite in steps of a few milliseconds. Without it
+/// Microsoft.Data.Sqlite retries a busy statement after sleeping 150 ms each time, which under
+/// concurrent writers (leases, log chunks, reports) stalled requests for whole 150 ms steps.
+/// WAL itself is a property of the database file, set once by <see cref="SqliteDatabase.PrepareAsync"/>;
 /// EF Core turns foreign keys on by itself.</summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
 
-    private const string Pragmas = "PRAGMA synchronous=NORMAL;";
+    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
