@@ -20,7 +20,7 @@ internal static class QueueBench
 {
     public static async Task<bool> RunAsync(int jobs, int workers)
     {
-        var met = await RunOnDatabaseAsync("SQLite", SqliteOptionsAsync, jobs, workers);
+        var met = await RunOnDatabaseAsync("SQLite", _ => SqliteOptionsAsync(), jobs, workers);
         if (Environment.GetEnvironmentVariable("KILN_BENCH_POSTGRES") is { Length: > 0 } postgres)
         {
             met &= await RunOnDatabaseAsync("PostgreSQL", name => PostgresOptionsAsync(postgres, name), jobs, workers);
@@ -29,7 +29,7 @@ internal static class QueueBench
         return met;
     }
 
-    private static async Task<bool> RunOnDatabaseAsync(string name, Func<string, Task<TestDb>> create, int jobs, int workers)
+    private static async Task<bool> RunOnDatabaseAsync(string name, Func<string, Task<BenchDatabase>> create, int jobs, int workers)
     {
         // A first, smaller round pays for JIT compilation and EF Core's query compilation, which a
         // running server has long paid for; only the second round counts.
@@ -37,7 +37,7 @@ internal static class QueueBench
         return await RunOnceAsync(name, create, jobs, workers, report: true);
     }
 
-    private static async Task<bool> RunOnceAsync(string name, Func<string, Task<TestDb>> create, int jobs, int workers, bool report)
+    private static async Task<bool> RunOnceAsync(string name, Func<string, Task<BenchDatabase>> create, int jobs, int workers, bool report)
     {
         await using var database = await create("kiln_bench_" + Guid.NewGuid().ToString("N")[..12]);
         await using (var setup = new KilnDbContext(database.Options))
@@ -103,7 +103,7 @@ internal static class QueueBench
         return opsPerSecond >= 2000;
     }
 
-    private static async Task<TestDb> SqliteOptionsAsync(string name)
+    private static async Task<BenchDatabase> SqliteOptionsAsync()
     {
         var dir = Directory.CreateTempSubdirectory("kiln-bench-queue-").FullName;
         var options = new DbContextOptionsBuilder<KilnDbContext>().UseKilnSqlite(SqliteDatabase.ConnectionString(dir)).Options;
@@ -112,7 +112,7 @@ internal static class QueueBench
             await SqliteDatabase.PrepareAsync(db, CancellationToken.None);
         }
 
-        return new TestDb((DbContextOptions<KilnDbContext>)options, () =>
+        return new BenchDatabase((DbContextOptions<KilnDbContext>)options, () =>
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dir, recursive: true);
@@ -120,7 +120,7 @@ internal static class QueueBench
         });
     }
 
-    private static async Task<TestDb> PostgresOptionsAsync(string server, string name)
+    private static async Task<BenchDatabase> PostgresOptionsAsync(string server, string name)
     {
         await using (var admin = new NpgsqlConnection(server))
         {
@@ -131,7 +131,7 @@ internal static class QueueBench
 
         var dataSource = PostgresDatabase.CreateDataSource(new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString);
         var options = new DbContextOptionsBuilder<KilnDbContext>().UseKilnPostgres(dataSource).Options;
-        return new TestDb((DbContextOptions<KilnDbContext>)options, async () =>
+        return new BenchDatabase((DbContextOptions<KilnDbContext>)options, async () =>
         {
             await dataSource.DisposeAsync();
             NpgsqlConnection.ClearAllPools();
@@ -142,7 +142,7 @@ internal static class QueueBench
         });
     }
 
-    private sealed record TestDb(DbContextOptions<KilnDbContext> Options, Func<Task> Drop) : IAsyncDisposable
+    private sealed record BenchDatabase(DbContextOptions<KilnDbContext> Options, Func<Task> Drop) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await Drop();
     }
