@@ -1,7 +1,7 @@
 using System.Globalization;
 
 // Issue 4's speed targets, measured end to end (docs in bench/README.md):
-//   queue     enqueue + lease + complete through EfJobQueue, no processes, [N jobs] [workers] (target ≥ 2,000 ops/s)
+//   queue     enqueue + lease + complete through SqlJobQueue, no processes, [N jobs] [workers] (target ≥ 2,000 ops/s)
 //   latency   trigger → first step running, one-step `true` pipeline, own agent       (median ≤ 50 ms, p99 ≤ 250 ms)
 //   remote-latency  the same with a separate `kiln agent` process                    (median ≤ 100 ms)
 //   throughput 1,000 one-step `true` builds through a real server                      (≥ 30 builds/s)

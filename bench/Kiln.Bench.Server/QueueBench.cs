@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 
-/// <summary>Queue operations alone, through <see cref="EfJobQueue"/> with pooled contexts as the server
+/// <summary>Queue operations alone, through <see cref="SqlJobQueue"/> with pooled contexts as the server
 /// uses them, on a fresh database: N jobs enqueued (a build with one job and one step each), then leased,
 /// then completed, each phase by <c>workers</c> concurrent callers (a server serves many agents at once;
 /// 1 gives the sequential figure). Counts each enqueue, lease and complete as one operation. Runs on
@@ -48,32 +48,26 @@ internal static class QueueBench
             await setup.SaveChangesAsync();
         }
 
-        var pool = new PooledDbContextFactory<KilnDbContext>(database.Options);
+        var queue = new SqlJobQueue(database.Queue, TimeProvider.System);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(1, jobs), parallel, async (number, ct) =>
-        {
-            await using var db = await pool.CreateDbContextAsync(ct);
-            db.Builds.Add(new BuildEntity
+        await Parallel.ForEachAsync(Enumerable.Range(1, jobs), parallel, async (_, ct) =>
+            await queue.EnqueueAsync(new BuildEntity
             {
                 ProjectId = 1,
-                Number = number,
                 Event = "api",
                 TriggeredBy = "bench",
                 Status = BuildStatus.Queued,
                 CreatedAt = DateTime.UtcNow,
                 Jobs = [new JobEntity { ProjectId = 1, Name = "job", Status = JobStatus.Queued, QueuedAt = DateTime.UtcNow, Steps = [new StepEntity { Index = 0, Name = "s", Run = "true" }] }],
-            });
-            await db.SaveChangesAsync(ct);
-        });
+            }, ct));
 
         var enqueued = clock.Elapsed;
         var leases = new System.Collections.Concurrent.ConcurrentBag<(long Id, string Token)>();
         await Parallel.ForEachAsync(Enumerable.Range(0, jobs), parallel, async (_, ct) =>
         {
-            await using var db = await pool.CreateDbContextAsync(ct);
-            var job = await new EfJobQueue(db, TimeProvider.System).TryLeaseAsync(1, "bench-agent", TimeSpan.FromSeconds(30), ct)
+            var job = await queue.TryLeaseAsync(1, "bench-agent", TimeSpan.FromSeconds(30), ct)
                 ?? throw new InvalidOperationException("the queue ran dry early");
             leases.Add((job.Id, job.LeaseToken!));
         });
@@ -86,8 +80,7 @@ internal static class QueueBench
 
         await Parallel.ForEachAsync(leases, parallel, async (lease, ct) =>
         {
-            await using var db = await pool.CreateDbContextAsync(ct);
-            _ = await new EfJobQueue(db, TimeProvider.System).CompleteAsync(lease.Id, lease.Token, JobStatus.Succeeded, null, ct)
+            _ = await queue.CompleteAsync(lease.Id, lease.Token, JobStatus.Succeeded, null, ct)
                 ?? throw new InvalidOperationException("a completion was refused");
         });
 
@@ -112,11 +105,12 @@ internal static class QueueBench
             await SqliteDatabase.PrepareAsync(db, CancellationToken.None);
         }
 
-        return new BenchDatabase((DbContextOptions<KilnDbContext>)options, () =>
+        var queue = SqliteDatabase.CreateQueueDatabase(SqliteDatabase.ConnectionString(dir));
+        return new BenchDatabase((DbContextOptions<KilnDbContext>)options, queue, async () =>
         {
+            await queue.DisposeAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dir, recursive: true);
-            return Task.CompletedTask;
         });
     }
 
@@ -131,7 +125,7 @@ internal static class QueueBench
 
         var dataSource = PostgresDatabase.CreateDataSource(new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString);
         var options = new DbContextOptionsBuilder<KilnDbContext>().UseKilnPostgres(dataSource).Options;
-        return new BenchDatabase((DbContextOptions<KilnDbContext>)options, async () =>
+        return new BenchDatabase((DbContextOptions<KilnDbContext>)options, PostgresDatabase.CreateQueueDatabase(dataSource), async () =>
         {
             await dataSource.DisposeAsync();
             NpgsqlConnection.ClearAllPools();
@@ -142,7 +136,7 @@ internal static class QueueBench
         });
     }
 
-    private sealed record BenchDatabase(DbContextOptions<KilnDbContext> Options, Func<Task> Drop) : IAsyncDisposable
+    private sealed record BenchDatabase(DbContextOptions<KilnDbContext> Options, QueueDatabase Queue, Func<Task> Drop) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await Drop();
     }

@@ -1,3 +1,4 @@
+using Kiln.Data.Queue;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
@@ -35,6 +36,9 @@ public static class PostgresDatabase
 
         return builder.Build();
     }
+
+    /// <summary>The queue's connections (<see cref="QueueDatabase"/>): from the same pool as EF Core's.</summary>
+    public static QueueDatabase CreateQueueDatabase(NpgsqlDataSource dataSource) => QueueDatabase.Pooled(dataSource);
 
     private static string? MigrationsAssembly => typeof(PostgresDatabase).Assembly.GetName().Name;
 }

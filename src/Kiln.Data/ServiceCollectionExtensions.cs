@@ -6,10 +6,11 @@ namespace Kiln.Data;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>The provider-neutral stores; a provider project registers the DbContext itself.</summary>
+    /// <summary>The provider-neutral stores; a provider project registers the DbContext and the
+    /// <see cref="QueueDatabase"/> itself.</summary>
     public static IServiceCollection AddKilnStores(this IServiceCollection services)
     {
-        services.AddScoped<IJobQueue, EfJobQueue>();
+        services.AddSingleton<IJobQueue, SqlJobQueue>();
         services.AddScoped<ILogStore, EfLogStore>();
         return services;
     }

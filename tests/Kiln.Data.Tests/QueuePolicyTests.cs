@@ -75,8 +75,7 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         var second = await SeedAsync("app", "deploy", QueuePriority.Manual, "1:prod");
         var otherGroup = await SeedAsync("app", "deploy-other", QueuePriority.Push, "2:prod");
         var free = await SeedAsync("app", "test", QueuePriority.Schedule);
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
 
         var held = await queue.TryLeaseAsync(1, "a", Lease, default);
         Assert.Equal(first, held?.Id);
@@ -139,10 +138,7 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         }
 
         Assert.Equal([other], await LeaseAllAsync(1));
-        await using (var ctx = db.NewContext())
-        {
-            Assert.Null(await new EfJobQueue(ctx, db.Time).TryLeaseAsync(1, "a", Lease, default));
-        }
+        Assert.Null(await db.NewQueue().TryLeaseAsync(1, "a", Lease, default));
 
         db.Time.Advance(TimeSpan.FromSeconds(30));
 
@@ -157,8 +153,7 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         var elsewhere = await SeedAsync("other", "test", QueuePriority.Manual);
         await SetProjectAsync("app", p => p.MaxRunningBuilds = 1);
 
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var compile = await queue.TryLeaseAsync(1, "a", Lease, default);
         Assert.Equal(first["compile"], compile?.Id);
         // The other project is not held back, and the running build may go on; the second build waits.
@@ -189,8 +184,7 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         // write lock (SQLite) makes each claim see the builds the others started.
         var leased = await Task.WhenAll(Enumerable.Range(1, 6).Select(agent => Task.Run(async () =>
         {
-            await using var ctx = db.NewContext();
-            return await new EfJobQueue(ctx, db.Time).TryLeaseAsync(agent, "a" + agent, Lease, default);
+            return await db.NewQueue().TryLeaseAsync(agent, "a" + agent, Lease, default);
         })));
 
         Assert.Equal(2, leased.Count(j => j is not null));
@@ -208,7 +202,7 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         }
 
         await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var job = await queue.TryLeaseAsync(1, "a", Lease, default);
         await queue.CompleteAsync(job!.Id, job.LeaseToken!, JobStatus.Failed, null, default);
 
@@ -251,8 +245,7 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         var ids = new List<long>();
         for (var i = 0; i < count; i++)
         {
-            await using var ctx = db.NewContext();
-            var job = await new EfJobQueue(ctx, db.Time).TryLeaseAsync(1, "a", Lease, default);
+            var job = await db.NewQueue().TryLeaseAsync(1, "a", Lease, default);
             Assert.NotNull(job);
             ids.Add(job.Id);
         }

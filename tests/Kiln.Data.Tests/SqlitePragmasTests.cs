@@ -14,6 +14,7 @@ public sealed class SqlitePragmasTests : IAsyncLifetime
     [Theory]
     [InlineData("synchronous", 1)] // NORMAL
     [InlineData("busy_timeout", 30000)] // SQLite waits for a lock itself, in short steps
+    [InlineData("temp_store", 2)] // MEMORY
     public async Task Every_connection_gets_the_setting(string pragma, long expected)
     {
         await using var ctx = db.NewContext();
@@ -22,5 +23,17 @@ public sealed class SqlitePragmasTests : IAsyncLifetime
         command.CommandText = $"PRAGMA {pragma};";
 
         Assert.Equal(expected, Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("synchronous", 1)]
+    [InlineData("busy_timeout", 30000)]
+    [InlineData("temp_store", 2)]
+    [InlineData("foreign_keys", 1)] // EF Core turns them on for its own connections
+    public async Task The_queues_shared_connection_gets_the_same_settings(string pragma, long expected)
+    {
+        await using var session = await db.QueueDatabase.OpenAsync(default);
+
+        Assert.Equal(expected, await session.FirstOrDefaultAsync($"PRAGMA {pragma};", [], r => r.GetInt64(0), default));
     }
 }

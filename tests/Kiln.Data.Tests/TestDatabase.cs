@@ -1,6 +1,7 @@
 using Kiln.Core.Builds;
 using Kiln.Data.Entities;
 using Kiln.Data.Postgres;
+using Kiln.Data.Queue;
 using Kiln.Data.Sqlite;
 using Kiln.Tests;
 using Microsoft.Data.Sqlite;
@@ -26,11 +27,22 @@ internal sealed class TestDatabase : IAsyncDisposable
 {
     private readonly string connectionString;
     private readonly string? sqliteDirectory;
+    private readonly Npgsql.NpgsqlDataSource? postgresSource;
+    private readonly QueueDatabase queueDatabase;
 
     private TestDatabase(string connectionString, string? sqliteDirectory)
     {
         this.connectionString = connectionString;
         this.sqliteDirectory = sqliteDirectory;
+        if (sqliteDirectory is null)
+        {
+            postgresSource = PostgresDatabase.CreateDataSource(connectionString);
+            queueDatabase = PostgresDatabase.CreateQueueDatabase(postgresSource);
+        }
+        else
+        {
+            queueDatabase = SqliteDatabase.CreateQueueDatabase(connectionString);
+        }
     }
 
     public bool IsPostgres => sqliteDirectory is null;
@@ -73,6 +85,12 @@ internal sealed class TestDatabase : IAsyncDisposable
 
         return new KilnDbContext(options.Options);
     }
+
+    /// <summary>The queue's connections to this database (one for all callers, as in a server).</summary>
+    public QueueDatabase QueueDatabase => queueDatabase;
+
+    /// <summary>The job queue on this database, as a server has it (one queue database for all callers).</summary>
+    public SqlJobQueue NewQueue() => new(queueDatabase, Time);
 
     /// <summary>Seeds a project (once) and one queued build with the given jobs, ids in the order given,
     /// each with two pending steps "s0" and "s1".</summary>
@@ -129,8 +147,10 @@ internal sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (sqliteDirectory is null)
+        await queueDatabase.DisposeAsync();
+        if (postgresSource is not null)
         {
+            await postgresSource.DisposeAsync();
             await TestPostgres.DropDatabaseAsync(connectionString);
             return;
         }
@@ -142,7 +162,7 @@ internal sealed class TestDatabase : IAsyncDisposable
 
         try
         {
-            Directory.Delete(sqliteDirectory, recursive: true);
+            Directory.Delete(sqliteDirectory!, recursive: true);
         }
         catch (IOException)
         {

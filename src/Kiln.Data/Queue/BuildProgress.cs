@@ -1,4 +1,5 @@
 using Kiln.Core.Builds;
+using Kiln.Data.Configurations;
 using Kiln.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
@@ -6,7 +7,8 @@ namespace Kiln.Data.Queue;
 
 /// <summary>Moves a build forward after any of its jobs changed: releases or skips waiting jobs,
 /// then derives the build's status. Runs inside the caller's transaction, so the job change and
-/// its consequences commit together.</summary>
+/// its consequences commit together. The decisions are <see cref="Advance"/>'s, on rows read through
+/// EF Core (cancel, supersede) or in plain SQL (a job's completion, <see cref="SqlJobQueue"/>).</summary>
 public static class BuildProgress
 {
     /// <returns>True if some job became queued (agents should be woken).</returns>
@@ -15,16 +17,107 @@ public static class BuildProgress
         var build = await db.Builds.Include(b => b.Jobs).SingleAsync(b => b.Id == buildId, cancellationToken);
         // Earlier attempts are history: only the latest attempt of each job counts (filtered in
         // memory, since rows already tracked would slip past a filtered Include).
-        var jobs = build.Jobs.Where(j => j.IsLatest).ToList();
+        var changes = Advance(build, build.Jobs.Where(j => j.IsLatest).ToList(), now);
+        foreach (var job in changes.Ended)
+        {
+            foreach (var step in await db.Steps.Where(s => s.JobId == job.Id).ToListAsync(cancellationToken))
+            {
+                step.Status = StepStatus.Skipped;
+            }
+        }
+
+        return changes.AnyQueued;
+    }
+
+    /// <summary>As above in plain SQL on the caller's transaction. On PostgreSQL the build row is locked
+    /// first, so two jobs of one build ending at once advance it one after the other.</summary>
+    internal static async Task<SqlProgress> AdvanceAsync(QueueSession session, long buildId, DateTime now, bool postgres, CancellationToken cancellationToken)
+    {
+        var (build, projectHasLimit) = (await session.FirstOrDefaultAsync(
+            $"""
+            SELECT b."Status", b."StartedAt", b."FinishedAt", p."MaxRunningBuilds" IS NOT NULL
+            FROM builds AS b JOIN projects AS p ON p."Id" = b."ProjectId" WHERE b."Id" = @p0
+            {(postgres ? "FOR UPDATE OF b" : "")}
+            """,
+            [buildId],
+            r => (new BuildEntity
+            {
+                Id = buildId,
+                Event = "",
+                TriggeredBy = "",
+                Status = StatusConversions.ToBuild(r.GetString(0)),
+                StartedAt = r.IsDBNull(1) ? null : r.GetDateTime(1),
+                FinishedAt = r.IsDBNull(2) ? null : r.GetDateTime(2),
+            }, r.GetBoolean(3)),
+            cancellationToken));
+        var jobs = await session.QueryAsync(
+            """
+            SELECT "Id", "Name", "Needs", "Status", "Manual", "AllowFailure", "CancelRequested", "StartedAt", "FailureReason", "Message"
+            FROM jobs WHERE "BuildId" = @p0 AND "IsLatest" = @p1 ORDER BY "Id"
+            """,
+            [buildId, true],
+            r => new JobEntity
+            {
+                Id = r.GetInt64(0),
+                Name = r.GetString(1),
+                Needs = r.GetString(2),
+                Status = StatusConversions.ToJob(r.GetString(3)),
+                Manual = r.GetBoolean(4),
+                AllowFailure = r.GetBoolean(5),
+                CancelRequested = r.GetBoolean(6),
+                StartedAt = r.IsDBNull(7) ? null : r.GetDateTime(7),
+                FailureReason = r.IsDBNull(8) ? null : r.GetString(8),
+                Message = r.IsDBNull(9) ? null : r.GetString(9),
+            },
+            cancellationToken);
+        var (status, startedAt, finishedAt) = (build.Status, build.StartedAt, build.FinishedAt);
+        var changes = Advance(build, jobs, now);
+        foreach (var job in changes.Changed)
+        {
+            await session.ExecuteAsync(
+                """
+                UPDATE jobs SET "Status" = @p0, "Message" = @p1, "QueuedAt" = COALESCE(@p2, "QueuedAt"),
+                  "FinishedAt" = COALESCE(@p3, "FinishedAt"), "FailureReason" = @p4
+                WHERE "Id" = @p5
+                """,
+                [StatusNames.ToWire(job.Status), job.Message, job.QueuedAt, job.FinishedAt, job.FailureReason, job.Id],
+                cancellationToken);
+        }
+
+        foreach (var job in changes.Ended)
+        {
+            await session.ExecuteAsync(
+                $"""UPDATE steps SET "Status" = '{StatusNames.ToWire(StepStatus.Skipped)}' WHERE "JobId" = @p0""", [job.Id], cancellationToken);
+        }
+
+        if (build.Status != status || build.StartedAt != startedAt || build.FinishedAt != finishedAt)
+        {
+            await session.ExecuteAsync(
+                """UPDATE builds SET "Status" = @p0, "StartedAt" = @p1, "FinishedAt" = @p2 WHERE "Id" = @p3""",
+                [StatusNames.ToWire(build.Status), build.StartedAt, build.FinishedAt, buildId],
+                cancellationToken);
+        }
+
+        return new SqlProgress(changes.AnyQueued, build.Status, projectHasLimit);
+    }
+
+    /// <summary>The decisions, on rows in memory: sets the new status (and what goes with it) of each
+    /// latest job whose needs are now decided, and the build's status. <paramref name="latestJobs"/> are
+    /// the build's latest attempts, in id order.</summary>
+    public static Changes Advance(BuildEntity build, IReadOnlyList<JobEntity> latestJobs, DateTime now)
+    {
+        var changed = new List<JobEntity>();
+        var ended = new List<JobEntity>();
         var anyQueued = false;
-        var nodes = jobs.Select(j => new JobNode(j.Name, SplitNeeds(j.Needs), Effective(j))).ToList();
-        var byName = jobs.ToDictionary(j => j.Name);
+        var nodes = latestJobs.Select(j => new JobNode(j.Name, SplitNeeds(j.Needs), Effective(j))).ToList();
+        var byName = latestJobs.ToDictionary(j => j.Name);
         foreach (var (name, resolved) in DependencyResolver.Resolve(nodes))
         {
             var job = byName[name];
             // A manual job whose needs are met waits for a person instead of the queue.
             var newStatus = resolved == JobStatus.Queued && job.Manual ? JobStatus.Manual : resolved;
             job.Status = newStatus;
+            changed.Add(job);
             if (newStatus == JobStatus.Skipped)
             {
                 job.Message ??= "a job it needs did not succeed";
@@ -39,31 +132,26 @@ public static class BuildProgress
             {
                 job.FinishedAt = now;
                 job.FailureReason ??= JobRetry.ReasonFor(newStatus, job.CancelRequested);
-                foreach (var step in await db.Steps.Where(s => s.JobId == job.Id).ToListAsync(cancellationToken))
-                {
-                    step.Status = StepStatus.Skipped;
-                }
+                ended.Add(job);
             }
         }
 
-        if (StatusRules.IsTerminal(build.Status))
+        if (!StatusRules.IsTerminal(build.Status))
         {
-            return anyQueued;
+            if (build.StartedAt is null && latestJobs.Any(j => j.StartedAt is not null))
+            {
+                build.StartedAt = latestJobs.Where(j => j.StartedAt is not null).Min(j => j.StartedAt);
+                build.Status = BuildStatus.Running;
+            }
+
+            if (BuildOutcome.Aggregate(latestJobs.Select(Effective)) is { } outcome)
+            {
+                build.Status = outcome;
+                build.FinishedAt = now;
+            }
         }
 
-        if (build.StartedAt is null && jobs.Any(j => j.StartedAt is not null))
-        {
-            build.StartedAt = jobs.Where(j => j.StartedAt is not null).Min(j => j.StartedAt);
-            build.Status = BuildStatus.Running;
-        }
-
-        if (BuildOutcome.Aggregate(jobs.Select(Effective)) is { } outcome)
-        {
-            build.Status = outcome;
-            build.FinishedAt = now;
-        }
-
-        return anyQueued;
+        return new Changes(anyQueued, changed, ended);
     }
 
     /// <summary>A job allowed to fail counts as succeeded for its dependents and for the build's outcome.</summary>
@@ -72,4 +160,12 @@ public static class BuildProgress
 
     public static IReadOnlyList<string> SplitNeeds(string needs) =>
         needs.Length == 0 ? [] : needs.Split('\n');
+
+    /// <summary>What <see cref="Advance"/> changed: whether a job became queued, the jobs whose status it
+    /// set, and of those the ones that ended without running (their steps are skipped).</summary>
+    public sealed record Changes(bool AnyQueued, IReadOnlyList<JobEntity> Changed, IReadOnlyList<JobEntity> Ended);
+
+    /// <summary>A build advanced in plain SQL: whether a job became queued, the build's status now, and
+    /// whether its project limits its running builds.</summary>
+    internal sealed record SqlProgress(bool AnyQueued, BuildStatus Status, bool ProjectHasLimit);
 }

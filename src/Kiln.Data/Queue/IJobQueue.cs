@@ -9,12 +9,17 @@ namespace Kiln.Data.Queue;
 /// so a job given away after its agent was presumed lost is never reported twice.</summary>
 public interface IJobQueue
 {
+    /// <summary>Inserts a new build with its jobs and steps, numbered with its project's next build number,
+    /// in one transaction: its queued jobs can be leased from the commit on, and a crash before it leaves
+    /// nothing. The assigned ids and number are set on the entities.</summary>
+    Task EnqueueAsync(BuildEntity build, CancellationToken cancellationToken);
+
     /// <summary>Takes the next queued job for the agent, or null if none is queued: the best priority
-    /// class first (manual/api, then forge events, then schedules), within it the project that leased
-    /// longest ago (so one project's backlog cannot starve another), then that project's oldest job.
+    /// class first (manual/api, then forge events, then schedules), within it fair share between projects
+    /// by weight (so one project's backlog cannot starve another), then that project's oldest job.
     /// A job whose concurrency group another running job holds is passed over until that job ends.
     /// If the process dies after the commit, the job stays running under this lease until the lease expires.</summary>
-    Task<JobEntity?> TryLeaseAsync(long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken);
+    Task<LeasedJob?> TryLeaseAsync(long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken);
 
     /// <summary>Extends the lease; null if the token is stale. Also returns whether cancel was requested.</summary>
     Task<(DateTime ExpiresAt, bool CancelRequested)?> RenewAsync(long jobId, string leaseToken, TimeSpan leaseDuration, CancellationToken cancellationToken);

@@ -1,5 +1,4 @@
 using Kiln.Core.Builds;
-using Kiln.Data.Entities;
 
 namespace Kiln.Data.Queue;
 
@@ -26,50 +25,37 @@ public static class JobRetry
         _ => null,
     };
 
-    /// <summary>The next attempt of <paramref name="job"/> if its policy allows one, else null.
-    /// The caller adds it and marks the old row as no longer the latest.</summary>
-    public static JobEntity? NextAttempt(JobEntity job, DateTime now)
-    {
-        var covered = job.RetryOn.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(StatusNames.ToWire(job.Status));
-        if (!covered || job.CancelRequested || job.Attempt > job.RetryMax)
-        {
-            return null;
-        }
+    /// <summary>Whether a job's retry policy covers its ending with <paramref name="status"/>: the status is
+    /// one of its <c>retry.on</c> values, nobody asked to cancel it, and attempts are left.</summary>
+    public static bool Covers(JobStatus status, string retryOn, bool cancelRequested, int attempt, int retryMax) =>
+        retryOn.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(StatusNames.ToWire(status))
+        && !cancelRequested && attempt <= retryMax;
 
-        return new JobEntity
-        {
-            BuildId = job.BuildId,
-            ProjectId = job.ProjectId,
-            Ordinal = job.Ordinal,
-            Name = job.Name,
-            Attempt = job.Attempt + 1,
-            Status = JobStatus.Queued,
-            QueuedAt = now,
-            Needs = job.Needs,
-            EnvJson = job.EnvJson,
-            MatrixJson = job.MatrixJson,
-            TimeoutSeconds = job.TimeoutSeconds,
-            AllowFailure = job.AllowFailure,
-            RunsOn = job.RunsOn,
-            Manual = job.Manual,
-            RetryMax = job.RetryMax,
-            RetryOn = job.RetryOn,
-            SpecJson = job.SpecJson,
-            Priority = job.Priority,
-            ConcurrencyGroup = job.ConcurrencyGroup,
-            Steps = job.Steps.OrderBy(s => s.Index).Select(s => new StepEntity
-            {
-                Index = s.Index,
-                Name = s.Name,
-                Run = s.Run,
-                EnvJson = s.EnvJson,
-                TimeoutSeconds = s.TimeoutSeconds,
-                Condition = s.Condition,
-                ContinueOnError = s.ContinueOnError,
-                WorkingDirectory = s.WorkingDirectory,
-                Shell = s.Shell,
-                Status = StepStatus.Pending,
-            }).ToList(),
-        };
+    /// <summary>Queues attempt N+1 of job <paramref name="jobId"/>: a copy of its definition and steps,
+    /// queued now, which becomes the latest attempt; the old row stays, with its own log, as history.</summary>
+    internal static async Task QueueNextAttemptAsync(QueueSession session, long jobId, DateTime now, CancellationToken cancellationToken)
+    {
+        var next = await session.FirstOrDefaultAsync(
+            $"""
+            INSERT INTO jobs ("BuildId", "ProjectId", "Ordinal", "Name", "Attempt", "IsLatest", "Status", "Needs", "EnvJson",
+              "TimeoutSeconds", "MatrixJson", "AllowFailure", "RunsOn", "RetryMax", "RetryOn", "Manual", "SpecJson", "Priority",
+              "ConcurrencyGroup", "CancelRequested", "LogBytes", "NextLogSequence", "QueuedAt")
+            SELECT "BuildId", "ProjectId", "Ordinal", "Name", "Attempt" + 1, "IsLatest", '{StatusNames.ToWire(JobStatus.Queued)}', "Needs", "EnvJson",
+              "TimeoutSeconds", "MatrixJson", "AllowFailure", "RunsOn", "RetryMax", "RetryOn", "Manual", "SpecJson", "Priority",
+              "ConcurrencyGroup", "CancelRequested", 0, 0, @p0
+            FROM jobs WHERE "Id" = @p1
+            RETURNING "Id"
+            """,
+            [now, jobId], r => r.GetInt64(0), cancellationToken);
+        await session.ExecuteAsync(
+            $"""
+            INSERT INTO steps ("JobId", "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError",
+              "WorkingDirectory", "Shell", "Status")
+            SELECT @p0, "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError",
+              "WorkingDirectory", "Shell", '{StatusNames.ToWire(StepStatus.Pending)}'
+            FROM steps WHERE "JobId" = @p1
+            """,
+            [next, jobId], cancellationToken);
+        await session.ExecuteAsync("""UPDATE jobs SET "IsLatest" = @p0 WHERE "Id" = @p1""", [false, jobId], cancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kiln.Core.Builds;
 
 namespace Kiln.Data.Queue;
@@ -43,12 +42,12 @@ internal sealed class LeaseRules
             SELECT job AS "JobId", build AS "BuildId", project AS "ProjectId"
             FROM ranked CROSS JOIN (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
             ORDER BY priority, CASE WHEN finish > v.tag THEN finish ELSE v.tag END, job
-            LIMIT {"{3}"}
+            LIMIT @p3
             """;
         Claim = $"""
-            UPDATE jobs AS c SET "Status" = {Running}, "LeaseToken" = {"{0}"}, "LeaseExpiresAt" = {"{1}"},
-              "AgentId" = {"{2}"}, "AgentName" = {"{3}"}, "StartedAt" = {"{4}"}
-            WHERE c."Id" = {"{5}"} AND {Leasable("c", "{4}")}
+            UPDATE jobs AS c SET "Status" = {Running}, "LeaseToken" = @p0, "LeaseExpiresAt" = @p1,
+              "AgentId" = @p2, "AgentName" = @p3, "StartedAt" = @p4
+            WHERE c."Id" = @p5 AND {Leasable("c", "@p4")}
             """;
     }
 
@@ -76,12 +75,12 @@ internal sealed class LeaseRules
           FROM active
           CROSS JOIN LATERAL (SELECT h."Id", h."ProjectId", h."BuildId", h."Priority" FROM jobs AS h
                   WHERE h."ProjectId" = active.id AND {HeadFilter}
-                  ORDER BY h."Priority", h."Id" LIMIT {"{3}"}) AS h
+                  ORDER BY h."Priority", h."Id" LIMIT @p3) AS h
           JOIN projects AS p ON p."Id" = active.id
           WHERE active.id IS NOT NULL)
         """;
 
-    private string HeadFilter => $"""{InList("h.\"RunsOn\"", "{0}")} AND NOT {InList("h.\"Id\"", "{1}")} AND {Leasable("h", "{2}")}""";
+    private string HeadFilter => $"""{InList("h.\"RunsOn\"", "@p0")} AND NOT {InList("h.\"Id\"", "@p1")} AND {Leasable("h", "@p2")}""";
 
     /// <summary>Parameters: runs-on values (<see cref="ListParameter"/>), job ids to pass over (likewise),
     /// now, how many. Rows: <see cref="LeaseCandidate"/>, best first.</summary>
@@ -97,9 +96,33 @@ internal sealed class LeaseRules
         UPDATE projects SET
           "FairStartTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END,
           "FairFinishTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END + 1.0 / CAST("Weight" AS DOUBLE PRECISION),
-          "LastLeasedAt" = {0}
+          "LastLeasedAt" = @p0
         FROM (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
-        WHERE "Id" = {1}
+        WHERE "Id" = @p1
+        """;
+
+    /// <summary>PostgreSQL. Parameters: candidate job ids, best first. The first of them that is still queued
+    /// and that no other transaction holds, locked until the caller's transaction ends (only that one: the
+    /// others stay free for other servers).</summary>
+    public static string LockFirstFree { get; } = $"""
+        SELECT "Id" FROM jobs WHERE "Id" = ANY(@p0) AND "Status" = {Queued}
+        ORDER BY array_position(@p0, "Id") LIMIT 1
+        FOR UPDATE SKIP LOCKED
+        """;
+
+    /// <summary>PostgreSQL. Parameter: job id. Serializes claims within the job's concurrency group: two
+    /// servers could each see the group free and claim different jobs of it; with this transaction-scoped
+    /// advisory lock the second waits for the first to commit, and the claim's re-check then sees its
+    /// running job. (Distinct groups that hash alike only wait for each other a moment.)</summary>
+    public static string LockConcurrencyGroup { get; } = """
+        SELECT pg_advisory_xact_lock(hashtext('kiln.concurrency:' || "ConcurrencyGroup")) FROM jobs
+        WHERE "Id" = @p0 AND "ConcurrencyGroup" IS NOT NULL
+        """;
+
+    /// <summary>Parameters: now, build id. The build is running from its first leased job on.</summary>
+    public static string StartBuild { get; } = $"""
+        UPDATE builds SET "Status" = {BuildRunning}, "StartedAt" = @p0
+        WHERE "Id" = @p1 AND "Status" = '{StatusNames.ToWire(BuildStatus.Queued)}'
         """;
 
     /// <summary>The distinct runs-on values of queued jobs, by a skip scan of the (status, runs-on) index.</summary>
@@ -111,12 +134,14 @@ internal sealed class LeaseRules
         SELECT v AS "Value" FROM r WHERE v IS NOT NULL
         """;
 
-    /// <summary>A list as one parameter: an array on PostgreSQL, a JSON array on SQLite (read with json_each).</summary>
+    /// <summary>A list as one parameter: an array on PostgreSQL; on SQLite the values each between line
+    /// feeds (which neither runs-on labels nor ids contain), found with <c>instr</c>. (An <c>IN</c> over
+    /// <c>json_each</c> made SQLite build a Bloom filter on every lease, which cost more than the rest.)</summary>
     public object ListParameter<T>(IReadOnlyCollection<T> values) =>
-        postgres ? values.ToArray() : JsonSerializer.Serialize(values);
+        postgres ? values.ToArray() : "\n" + string.Join("\n", values) + "\n";
 
     private string InList(string column, string parameter) =>
-        postgres ? $"({column} = ANY({parameter}))" : $"({column} IN (SELECT value FROM json_each({parameter})))";
+        postgres ? $"({column} = ANY({parameter}))" : $"(instr({parameter}, char(10) || {column} || char(10)) > 0)";
 
     private static string Leasable(string job, string now) => $"""
         {job}."Status" = {Queued}

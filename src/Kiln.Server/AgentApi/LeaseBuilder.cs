@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Kiln.Contracts.AgentProtocol;
-using Kiln.Data.Entities;
+using Kiln.Data.Queue;
 using Kiln.Server.Builds;
 using Microsoft.Extensions.Options;
 
@@ -12,17 +12,16 @@ namespace Kiln.Server.AgentApi;
 /// (<c>KILN_WORKSPACE</c>, <c>KILN_ARTIFACTS_DIR</c>, <c>KILN_SERVER_URL</c>).</summary>
 public sealed class LeaseBuilder(IOptions<KilnServerOptions> options)
 {
-    public JobLease Build(JobEntity job)
+    public JobLease Build(LeasedJob job)
     {
-        var build = job.Build!;
-        var project = build.Project!;
+        var build = job.Build;
         var kiln = new Dictionary<string, string>
         {
             ["KILN"] = "true",
             ["CI"] = "true",
-            ["KILN_PROJECT"] = project.Name,
+            ["KILN_PROJECT"] = build.ProjectName,
             ["KILN_BUILD_NUMBER"] = build.Number.ToString(CultureInfo.InvariantCulture),
-            ["KILN_BUILD_ID"] = build.Id.ToString(CultureInfo.InvariantCulture),
+            ["KILN_BUILD_ID"] = job.BuildId.ToString(CultureInfo.InvariantCulture),
             ["KILN_JOB"] = job.Name,
             ["KILN_JOB_ID"] = job.Id.ToString(CultureInfo.InvariantCulture),
             ["KILN_JOB_ATTEMPT"] = job.Attempt.ToString(CultureInfo.InvariantCulture),
@@ -40,7 +39,7 @@ public sealed class LeaseBuilder(IOptions<KilnServerOptions> options)
 
         // Kiln's variables win over the pipeline's own env of the same name.
         var jobEnv = Overlay(JsonSerializer.Deserialize<Dictionary<string, string>>(job.EnvJson) ?? [], kiln);
-        var steps = job.Steps.OrderBy(s => s.Index)
+        var steps = job.Steps
             .Select(s => new StepSpec(
                 s.Index,
                 s.Name,
@@ -54,14 +53,14 @@ public sealed class LeaseBuilder(IOptions<KilnServerOptions> options)
             .ToList();
         return new JobLease(
             job.Id,
-            job.LeaseToken!,
-            DateTime.SpecifyKind(job.LeaseExpiresAt!.Value, DateTimeKind.Utc),
+            job.LeaseToken,
+            DateTime.SpecifyKind(job.LeaseExpiresAt, DateTimeKind.Utc),
             options.Value.LeaseSeconds,
-            project.Name,
-            build.Id,
+            build.ProjectName,
+            job.BuildId,
             build.Number,
             job.Name,
-            project.RepoUrl is { } repo && build.Commit is { } commit ? new JobSource(repo, commit) : null,
+            build.RepoUrl is { } repo && build.Commit is { } commit ? new JobSource(repo, commit) : null,
             job.TimeoutSeconds,
             options.Value.LogCapBytes,
             jobEnv,
@@ -69,7 +68,7 @@ public sealed class LeaseBuilder(IOptions<KilnServerOptions> options)
             Requirements(job));
     }
 
-    private static JobRequirements Requirements(JobEntity job)
+    private static JobRequirements Requirements(LeasedJob job)
     {
         var spec = JsonSerializer.Deserialize<JobSpec>(job.SpecJson);
         return new JobRequirements(

@@ -30,7 +30,7 @@ public enum TriggerFailure
 /// <summary>Turns a trigger into a build: resolves the ref with git, reads <c>.kiln.yml</c> at that
 /// commit, plans the jobs and inserts build, jobs and steps in one transaction; then cancels the older
 /// builds the new one supersedes (<see cref="SupersedeAsync"/>).</summary>
-public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotifier notifier, TimeProvider time)
+public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, GitMirror mirror, ChangeNotifier notifier, TimeProvider time)
 {
     public const string PipelineFile = ".kiln.yml";
 
@@ -122,7 +122,7 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
             build.Jobs.Add(row);
         }
 
-        await InsertAsync(project.Id, build, cancellationToken);
+        await queue.EnqueueAsync(build, cancellationToken);
         var cancelGroups = plan
             .Where(j => j.SkipReason is null && j.Concurrency is { CancelInProgress: true })
             .Select(j => QueuePriority.ScopeGroup(project.Id, j.Concurrency!.Group))
@@ -234,7 +234,7 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
         build.Status = BuildStatus.Error;
         build.Error = errors.Count == 0 ? message : message + "\n" + string.Join('\n', errors);
         build.FinishedAt = build.CreatedAt;
-        await InsertAsync(project.Id, build, cancellationToken);
+        await queue.EnqueueAsync(build, cancellationToken);
         return new TriggerResult(build.Id, build.Number, TriggerFailure.PipelineInvalid, message, errors);
     }
 
@@ -250,23 +250,4 @@ public sealed class BuildTrigger(KilnDbContext db, GitMirror mirror, ChangeNotif
         InputsJson = JsonSerializer.Serialize(request.Inputs),
         CreatedAt = time.UtcNow(),
     };
-
-    /// <summary>Takes the project's next number and inserts the build with it, atomically: the
-    /// number bump and the rows commit together or not at all.</summary>
-    private async Task InsertAsync(long projectId, BuildEntity build, CancellationToken cancellationToken)
-    {
-        var strategy = db.Database.CreateExecutionStrategy();
-        await strategy.ExecuteAsync(async ct =>
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var number = await db.Projects.Where(p => p.Id == projectId).Select(p => p.NextBuildNumber).SingleAsync(ct);
-            await db.Projects.Where(p => p.Id == projectId)
-                .ExecuteUpdateAsync(s => s.SetProperty(p => p.NextBuildNumber, number + 1), ct);
-            build.Number = number;
-            db.Builds.Add(build);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }, cancellationToken);
-    }
-
 }

@@ -23,12 +23,15 @@ internal static class DatabaseRegistration
         {
             services.AddDbContextPool<KilnDbContext>((sp, o) =>
                 o.UseKilnSqlite(SqliteDatabase.ConnectionString(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.Data)));
+            services.AddSingleton(sp =>
+                SqliteDatabase.CreateQueueDatabase(SqliteDatabase.ConnectionString(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.Data)));
             services.AddSingleton<ChangeNotifier>();
             return services;
         }
 
         services.AddSingleton(sp => PostgresDatabase.CreateDataSource(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.DbConnection!));
         services.AddDbContextPool<KilnDbContext>((sp, o) => o.UseKilnPostgres(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton(sp => PostgresDatabase.CreateQueueDatabase(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<PostgresChangePublisher>();
         services.AddSingleton<IChangePublisher>(sp => sp.GetRequiredService<PostgresChangePublisher>());
         services.AddSingleton<ChangeNotifier>();

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kiln.Data.Tests;
 
-public abstract class EfJobQueueTests : IAsyncLifetime
+public abstract class SqlJobQueueTests : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
     private TestDatabase db = null!;
@@ -27,19 +27,15 @@ public abstract class EfJobQueueTests : IAsyncLifetime
             ("second", JobStatus.Queued, []));
         var leasedAt = db.Time.UtcNow;
 
-        JobEntity? job;
-        await using (var ctx = db.NewContext())
-        {
-            job = await new EfJobQueue(ctx, db.Time).TryLeaseAsync(7, "agent-7", Lease, default);
-        }
+        var job = await db.NewQueue().TryLeaseAsync(7, "agent-7", Lease, default);
 
         Assert.NotNull(job);
         Assert.Equal(seeded["first"], job.Id);
-        Assert.Equal(JobStatus.Running, job.Status);
         Assert.Matches("^[0-9a-f]{32}$", job.LeaseToken);
         Assert.Equal(leasedAt + Lease, job.LeaseExpiresAt);
         Assert.Equal(["s0", "s1"], job.Steps.Select(s => s.Name));
-        Assert.Equal("app", job.Build?.Project?.Name);
+        Assert.Equal("app", job.Build.ProjectName);
+        Assert.Equal(seeded.BuildId, job.BuildId);
 
         await using var check = db.NewContext();
         var stored = await check.Jobs.SingleAsync(j => j.Id == job.Id);
@@ -62,10 +58,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
         var seeded = await db.SeedBuildAsync("app", ("only", JobStatus.Queued, []));
         await using var stale = db.NewContext();
         var job = await stale.Jobs.SingleAsync(j => j.Id == seeded["only"]);
-        await using (var ctx = db.NewContext())
-        {
-            Assert.NotNull(await new EfJobQueue(ctx, db.Time).TryLeaseAsync(7, "agent-7", Lease, default));
-        }
+        Assert.NotNull(await db.NewQueue().TryLeaseAsync(7, "agent-7", Lease, default));
 
         // A cancel that read the job while it was queued must not turn the running job into canceled.
         job.Status = JobStatus.Canceled;
@@ -80,8 +73,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     {
         var older = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Queued, []));
         var newer = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
 
         var first = await queue.TryLeaseAsync(1, "x", Lease, default);
         var second = await queue.TryLeaseAsync(1, "x", Lease, default);
@@ -99,28 +91,25 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     public async Task Lease_on_an_empty_queue_returns_null()
     {
         await db.SeedBuildAsync("app", ("w", JobStatus.Waiting, ["x"]), ("done", JobStatus.Succeeded, []));
-        await using var ctx = db.NewContext();
 
-        Assert.Null(await new EfJobQueue(ctx, db.Time).TryLeaseAsync(1, "x", Lease, default));
+        Assert.Null(await db.NewQueue().TryLeaseAsync(1, "x", Lease, default));
     }
 
     [DatabaseFact]
     public async Task Two_contexts_leasing_at_once_never_get_the_same_job()
     {
         await db.SeedBuildAsync("app", ("only", JobStatus.Queued, []));
-        await using var ctxA = db.NewContext();
-        await using var ctxB = db.NewContext();
 
         var results = await Task.WhenAll(
-            Task.Run(() => new EfJobQueue(ctxA, db.Time).TryLeaseAsync(1, "a", Lease, default)),
-            Task.Run(() => new EfJobQueue(ctxB, db.Time).TryLeaseAsync(2, "b", Lease, default)));
+            Task.Run(() => db.NewQueue().TryLeaseAsync(1, "a", Lease, default)),
+            Task.Run(() => db.NewQueue().TryLeaseAsync(2, "b", Lease, default)));
 
         var winners = results.Where(r => r is not null).ToList();
         Assert.Single(winners);
         await using var check = db.NewContext();
         var stored = await check.Jobs.SingleAsync();
         Assert.Equal(winners[0]!.LeaseToken, stored.LeaseToken);
-        Assert.Equal(winners[0]!.AgentId, stored.AgentId);
+        Assert.Equal(results[0] is not null ? 1 : 2, stored.AgentId);
     }
 
     [DatabaseFact]
@@ -136,8 +125,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
             var mine = new List<long>();
             while (true)
             {
-                await using var ctx = db.NewContext();
-                var job = await new EfJobQueue(ctx, db.Time).TryLeaseAsync(agent, "a" + agent, Lease, default);
+                var job = await db.NewQueue().TryLeaseAsync(agent, "a" + agent, Lease, default);
                 if (job is null)
                 {
                     return mine;
@@ -159,18 +147,16 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     {
         const int jobCount = 30;
         await db.SeedBuildAsync("app", 0, Enumerable.Range(0, jobCount).Select(i => ("j" + i, JobStatus.Queued, Array.Empty<string>())).ToArray());
-        await using var ctxA = db.NewContext();
-        await using var ctxB = db.NewContext();
-        var a = new EfJobQueue(ctxA, db.Time);
-        var b = new EfJobQueue(ctxB, db.Time);
-        var leased = new List<JobEntity>();
+        var a = db.NewQueue();
+        var b = db.NewQueue();
+        var leased = new List<LeasedJob>();
 
         while (true)
         {
             var round = await Task.WhenAll(
                 Task.Run(() => a.TryLeaseAsync(1, "a", Lease, default)),
                 Task.Run(() => b.TryLeaseAsync(2, "b", Lease, default)));
-            var got = round.OfType<JobEntity>().ToList();
+            var got = round.OfType<LeasedJob>().ToList();
             if (got.Count == 0)
             {
                 break;
@@ -194,8 +180,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
 
         var agents = Enumerable.Range(1, 4).Select(agent => Task.Run(async () =>
         {
-            await using var ctx = db.NewContext();
-            var queue = new EfJobQueue(ctx, db.Time);
+            var queue = db.NewQueue();
             var mine = new List<(long Id, string Token)>();
             while (await queue.TryLeaseAsync(agent, "agent-" + agent, Lease, default) is { } job)
             {
@@ -222,8 +207,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     public async Task Renew_with_the_current_token_extends_the_expiry_from_now()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var job = await queue.TryLeaseAsync(1, "x", Lease, default);
         db.Time.Advance(TimeSpan.FromSeconds(45));
 
@@ -239,8 +223,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     public async Task Renew_reports_a_requested_cancel()
     {
         await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var job = await queue.TryLeaseAsync(1, "x", Lease, default);
         await using (var other = db.NewContext())
         {
@@ -257,8 +240,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     public async Task Renew_with_a_wrong_token_returns_null_and_keeps_the_expiry()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var job = await queue.TryLeaseAsync(1, "x", Lease, default);
         var originalExpiry = job!.LeaseExpiresAt;
         db.Time.Advance(TimeSpan.FromSeconds(30));
@@ -274,8 +256,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     public async Task Report_step_with_the_current_token_records_start_and_end()
     {
         await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var job = await queue.TryLeaseAsync(1, "x", Lease, default);
         var started = db.Time.UtcNow.AddSeconds(1);
         var ended = db.Time.UtcNow.AddSeconds(5);
@@ -298,8 +279,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     public async Task Report_step_and_complete_with_a_stale_token_are_refused_and_change_nothing()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Waiting, ["a"]));
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var job = await queue.TryLeaseAsync(1, "x", Lease, default);
         Assert.True(await queue.ReportStepAsync(job!.Id, job.LeaseToken!, 0, StepStatus.Running, null, db.Time.UtcNow, default));
         const string stale = "ffffffffffffffffffffffffffffffff";
@@ -324,10 +304,8 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     public async Task A_job_given_away_fences_out_its_previous_holder()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
-        await using var ctxOld = db.NewContext();
-        await using var ctxNew = db.NewContext();
-        var oldAgent = new EfJobQueue(ctxOld, db.Time);
-        var newAgent = new EfJobQueue(ctxNew, db.Time);
+        var oldAgent = db.NewQueue();
+        var newAgent = db.NewQueue();
         var first = await oldAgent.TryLeaseAsync(1, "old", Lease, default);
         // The lease expired and was put back in the queue (what the lease reaper does).
         db.Time.Advance(Lease + TimeSpan.FromSeconds(1));
@@ -361,8 +339,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
             ("test", JobStatus.Waiting, ["compile"]),
             ("package", JobStatus.Waiting, ["compile", "lint"]),
             ("deploy", JobStatus.Waiting, ["test"]));
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var compile = await queue.TryLeaseAsync(1, "x", Lease, default);
         Assert.True(await queue.ReportStepAsync(compile!.Id, compile.LeaseToken!, 0, StepStatus.Running, null, db.Time.UtcNow, default));
         db.Time.Advance(TimeSpan.FromSeconds(10));
@@ -398,8 +375,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
             ("compile", JobStatus.Queued, []),
             ("test", JobStatus.Waiting, ["compile"]),
             ("deploy", JobStatus.Waiting, ["test"]));
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var compile = await queue.TryLeaseAsync(1, "x", Lease, default);
         Assert.True(await queue.ReportStepAsync(compile!.Id, compile.LeaseToken!, 0, StepStatus.Running, null, db.Time.UtcNow, default));
         db.Time.Advance(TimeSpan.FromSeconds(3));
@@ -430,8 +406,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     public async Task Completing_the_last_job_succeeds_the_build()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Waiting, ["a"]));
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var a = await queue.TryLeaseAsync(1, "x", Lease, default);
         Assert.Equal(BuildStatus.Running, (await queue.CompleteAsync(a!.Id, a.LeaseToken!, JobStatus.Succeeded, null, default))?.BuildStatus);
         var b = await queue.TryLeaseAsync(1, "x", Lease, default);
@@ -450,8 +425,7 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     public async Task Complete_is_fenced_a_second_complete_with_the_same_token_returns_null()
     {
         var seeded = await db.SeedBuildAsync("app", ("a", JobStatus.Queued, []));
-        await using var ctx = db.NewContext();
-        var queue = new EfJobQueue(ctx, db.Time);
+        var queue = db.NewQueue();
         var job = await queue.TryLeaseAsync(1, "x", Lease, default);
         Assert.NotNull(await queue.CompleteAsync(job!.Id, job.LeaseToken!, JobStatus.Succeeded, null, default));
         db.Time.Advance(TimeSpan.FromSeconds(5));
@@ -468,9 +442,9 @@ public abstract class EfJobQueueTests : IAsyncLifetime
     }
 }
 
-public sealed class EfJobQueueOnSqlite : EfJobQueueTests;
+public sealed class SqlJobQueueOnSqlite : SqlJobQueueTests;
 
-public sealed class EfJobQueueOnPostgres : EfJobQueueTests, IOnPostgres
+public sealed class SqlJobQueueOnPostgres : SqlJobQueueTests, IOnPostgres
 {
     [DatabaseFact]
     public async Task Lease_skips_a_queued_job_another_transaction_has_locked_instead_of_waiting()
@@ -481,12 +455,10 @@ public sealed class EfJobQueueOnPostgres : EfJobQueueTests, IOnPostgres
         var firstId = seeded["first"];
         await holder.Database.ExecuteSqlAsync($"SELECT 1 FROM jobs WHERE \"Id\" = {firstId} FOR UPDATE");
 
-        await using var ctx = Db.NewContext();
-        var job = await new EfJobQueue(ctx, Db.Time).TryLeaseAsync(1, "x", LeaseTime, default).WaitAsync(TimeSpan.FromSeconds(10));
+        var job = await Db.NewQueue().TryLeaseAsync(1, "x", LeaseTime, default).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(seeded["second"], job?.Id);
         await tx.RollbackAsync();
-        await using var again = Db.NewContext();
-        Assert.Equal(firstId, (await new EfJobQueue(again, Db.Time).TryLeaseAsync(1, "x", LeaseTime, default))?.Id);
+        Assert.Equal(firstId, (await Db.NewQueue().TryLeaseAsync(1, "x", LeaseTime, default))?.Id);
     }
 }

@@ -1,0 +1,265 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using Kiln.Core.Builds;
+using Kiln.Data.Configurations;
+using Kiln.Data.Entities;
+
+namespace Kiln.Data.Queue;
+
+/// <summary><see cref="IJobQueue"/> in plain SQL on <see cref="QueueDatabase"/>. Leasing is a fenced claim: pick the best leasable job
+/// (<see cref="LeaseRules"/>), then <c>UPDATE … WHERE id = @id AND status = 'queued'</c> with the same
+/// rules re-checked, and check the row count. On SQLite (one writer at a time) the transaction takes
+/// the write lock at once, so the pick and the claim are serialized with every other writer. On
+/// PostgreSQL the pick is locked with <c>FOR UPDATE SKIP LOCKED</c> in the claim's transaction, so racing
+/// servers take different jobs instead of colliding on the same one; if the process dies before the
+/// commit, the lock goes with the connection and the job stays queued.</summary>
+public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJobQueue
+{
+    /// <summary>Candidates read per try; on PostgreSQL the first that no other server holds is taken.</summary>
+    private const int CandidatesPerTry = 8;
+
+    private static readonly string Running = StatusNames.ToWire(JobStatus.Running);
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    private LeaseRules Sql => database.Rules;
+
+    public async Task EnqueueAsync(BuildEntity build, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        await session.BeginAsync(cancellationToken);
+        await NewBuildRows.InsertAsync(session, build, cancellationToken);
+        await session.CommitAsync(cancellationToken);
+    }
+
+    public async Task<LeasedJob?> TryLeaseAsync(long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        var runnable = await RunnableLabelSetsAsync(session, agentId, cancellationToken);
+        var passedOver = new List<long>();
+        // A lost claim race counts as a try; passing over jobs that other servers hold locked does not
+        // (the passed-over set only grows, so that ends), up to a bound for safety.
+        for (int tries = 0, rounds = 0; tries < 5 && rounds < 100 && runnable.Count > 0; rounds++)
+        {
+            var now = Now;
+            // One transaction per try: the pick, the claim, the project's fair-share tags and the build's
+            // start commit together. If the process dies before the commit, nothing changed.
+            await session.BeginAsync(cancellationToken);
+            var candidates = await session.QueryAsync(
+                Sql.Candidates,
+                [Sql.ListParameter(runnable), Sql.ListParameter(passedOver), now, database.IsPostgres ? CandidatesPerTry : 1],
+                r => new LeaseCandidate { JobId = r.GetInt64(0), BuildId = r.GetInt64(1), ProjectId = r.GetInt64(2) },
+                cancellationToken);
+            if (candidates.Count == 0)
+            {
+                return null;
+            }
+
+            var candidate = database.IsPostgres ? await LockFirstFreeAsync(session, candidates, cancellationToken) : candidates[0];
+            if (candidate is null)
+            {
+                // Other servers are claiming all of them right now; look behind them.
+                passedOver.AddRange(candidates.Select(c => c.JobId));
+                await session.RollbackAsync(cancellationToken);
+                continue;
+            }
+
+            if (database.IsPostgres)
+            {
+                await session.ExecuteAsync(LeaseRules.LockConcurrencyGroup, [candidate.JobId], cancellationToken);
+            }
+
+            // Advancing the project's tags first also locks its row on PostgreSQL, so two servers cannot
+            // both start a build past the project's limit: the claim below re-checks it after the lock.
+            await session.ExecuteAsync(LeaseRules.AdvanceFairShare, [now, candidate.ProjectId], cancellationToken);
+            var token = NewLeaseToken();
+            var claimed = await session.ExecuteAsync(Sql.Claim, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId], cancellationToken);
+            if (claimed != 1)
+            {
+                await session.RollbackAsync(cancellationToken);
+                tries++;
+                continue;
+            }
+
+            await session.ExecuteAsync(LeaseRules.StartBuild, [now, candidate.BuildId], cancellationToken);
+            var job = await ReadLeasedJobAsync(session, candidate.JobId, cancellationToken);
+            await session.CommitAsync(cancellationToken);
+            return job;
+        }
+
+        return null;
+    }
+
+    /// <summary>The runs-on values of queued jobs that this agent can run: a job is for the agent when
+    /// the agent's labels include all of its runs-on labels. The few distinct values are matched here,
+    /// the rest in SQL. A paused agent runs nothing; an id with no agent row has no labels.</summary>
+    private static async Task<List<string>> RunnableLabelSetsAsync(QueueSession session, long agentId, CancellationToken cancellationToken)
+    {
+        var agent = await session.FirstOrDefaultAsync(
+            """SELECT "Labels", "Paused" FROM agents WHERE "Id" = @p0""", [agentId],
+            r => ((string Labels, bool Paused)?)(r.GetString(0), r.GetBoolean(1)), cancellationToken);
+        if (agent?.Paused == true)
+        {
+            return [];
+        }
+
+        var labels = (agent?.Labels ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var runsOn = await session.QueryAsync(LeaseRules.RunsOnOfQueuedJobs, [], r => r.GetString(0), cancellationToken);
+        return runsOn.Where(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries).All(labels.Contains)).ToList();
+    }
+
+    /// <summary>PostgreSQL: the first of the candidates that no other transaction holds, locked.</summary>
+    private static async Task<LeaseCandidate?> LockFirstFreeAsync(QueueSession session, List<LeaseCandidate> candidates, CancellationToken cancellationToken)
+    {
+        var free = await session.FirstOrDefaultAsync(
+            LeaseRules.LockFirstFree, [candidates.Select(c => c.JobId).ToArray()], r => (long?)r.GetInt64(0), cancellationToken);
+        return candidates.FirstOrDefault(c => c.JobId == free);
+    }
+
+    private static async Task<LeasedJob> ReadLeasedJobAsync(QueueSession session, long jobId, CancellationToken cancellationToken)
+    {
+        var steps = await session.QueryAsync(
+            """
+            SELECT "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError", "WorkingDirectory", "Shell"
+            FROM steps WHERE "JobId" = @p0 ORDER BY "Index"
+            """,
+            [jobId],
+            r => new LeasedStep(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), NullableInt(r, 4), r.GetString(5), r.GetBoolean(6), NullableString(r, 7), NullableString(r, 8)),
+            cancellationToken);
+        return (await session.FirstOrDefaultAsync(
+            """
+            SELECT j."Id", j."BuildId", j."Name", j."Attempt", j."LeaseToken", j."LeaseExpiresAt", j."TimeoutSeconds", j."EnvJson", j."MatrixJson", j."SpecJson",
+              b."Number", b."Event", b."Ref", b."Branch", b."Tag", b."Commit", b."TriggeredBy", b."InputsJson", p."Name", p."RepoUrl"
+            FROM jobs AS j JOIN builds AS b ON b."Id" = j."BuildId" JOIN projects AS p ON p."Id" = b."ProjectId"
+            WHERE j."Id" = @p0
+            """,
+            [jobId],
+            r => new LeasedJob(
+                r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetDateTime(5), NullableInt(r, 6), r.GetString(7), r.GetString(8), r.GetString(9),
+                new LeasedBuild(r.GetInt32(10), r.GetString(11), NullableString(r, 12), NullableString(r, 13), NullableString(r, 14), NullableString(r, 15), r.GetString(16), r.GetString(17), r.GetString(18), NullableString(r, 19)),
+                steps),
+            cancellationToken))!;
+    }
+
+    public async Task<(DateTime ExpiresAt, bool CancelRequested)?> RenewAsync(long jobId, string leaseToken, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        var expires = Now + leaseDuration;
+        await using var session = await database.OpenAsync(cancellationToken);
+        var cancel = await session.FirstOrDefaultAsync(
+            $"""
+            UPDATE jobs SET "LeaseExpiresAt" = @p0 WHERE "Id" = @p1 AND "LeaseToken" = @p2 AND "Status" = '{Running}'
+            RETURNING "CancelRequested"
+            """,
+            [expires, jobId, leaseToken], r => (bool?)r.GetBoolean(0), cancellationToken);
+        return cancel is { } c ? (expires, c) : null;
+    }
+
+    public async Task<bool> ReportStepAsync(long jobId, string leaseToken, int stepIndex, StepStatus status, int? exitCode, DateTime at, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        await session.BeginAsync(cancellationToken);
+        // On PostgreSQL the job row is share-locked, so a completion waits for the report and not the
+        // other way round (it would then find the job ended and the lease stale).
+        var current = await session.FirstOrDefaultAsync(
+            $"""
+            SELECT s."Status" FROM steps AS s JOIN jobs AS j ON j."Id" = s."JobId"
+            WHERE s."JobId" = @p0 AND s."Index" = @p1 AND j."LeaseToken" = @p2 AND j."Status" = '{Running}'
+            {(database.IsPostgres ? "FOR SHARE OF j" : "")}
+            """,
+            [jobId, stepIndex, leaseToken], r => (StepStatus?)StatusConversions.ToStep(r.GetString(0)), cancellationToken);
+        if (current is null)
+        {
+            return false;
+        }
+
+        // A resent report of a state already recorded changes nothing, nor does one the step is past.
+        if (current != status && StatusRules.CanTransition(current.Value, status))
+        {
+            await session.ExecuteAsync(
+                status == StepStatus.Running
+                    ? """UPDATE steps SET "Status" = @p0, "StartedAt" = @p1, "ExitCode" = @p2 WHERE "JobId" = @p3 AND "Index" = @p4"""
+                    : """UPDATE steps SET "Status" = @p0, "StartedAt" = COALESCE("StartedAt", @p1), "FinishedAt" = @p1, "ExitCode" = @p2 WHERE "JobId" = @p3 AND "Index" = @p4""",
+                [StatusNames.ToWire(status), at, status == StepStatus.Running ? null : exitCode, jobId, stepIndex], cancellationToken);
+        }
+
+        await session.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<JobCompletion?> CompleteAsync(long jobId, string leaseToken, JobStatus status, string? message, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var session = await database.OpenAsync(cancellationToken);
+        await session.BeginAsync(cancellationToken);
+        // The fence: only the lease's holder ends a running job, once. On PostgreSQL the row stays locked
+        // until the commit, so the reaper or a second report racing this one finds it ended.
+        var ended = await session.FirstOrDefaultAsync(
+            $"""
+            UPDATE jobs SET "Status" = @p0, "Message" = @p1, "FinishedAt" = @p2, "LeaseToken" = NULL, "LeaseExpiresAt" = NULL
+            WHERE "Id" = @p3 AND "LeaseToken" = @p4 AND "Status" = '{Running}'
+            RETURNING "BuildId", "CancelRequested", "FailureReason", "RetryOn", "RetryMax", "Attempt", "ConcurrencyGroup"
+            """,
+            [StatusNames.ToWire(status), message, now, jobId, leaseToken],
+            r => new EndedJob(r.GetInt64(0), r.GetBoolean(1), NullableString(r, 2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), NullableString(r, 6)),
+            cancellationToken);
+        if (ended is null)
+        {
+            return null;
+        }
+
+        // A job canceled because a newer build superseded it keeps saying so.
+        var reason = JobRetry.ReasonFor(status, ended.CancelRequested);
+        reason = reason is not null && ended.FailureReason == JobRetry.Superseded ? JobRetry.Superseded : reason;
+        if (reason != ended.FailureReason)
+        {
+            await session.ExecuteAsync("""UPDATE jobs SET "FailureReason" = @p0 WHERE "Id" = @p1""", [reason, jobId], cancellationToken);
+        }
+
+        // Steps the agent never reached end with the job.
+        await session.ExecuteAsync(
+            $"""
+            UPDATE steps SET "Status" = CASE WHEN "Status" = '{StatusNames.ToWire(StepStatus.Running)}' THEN @p0 ELSE '{StatusNames.ToWire(StepStatus.Skipped)}' END,
+              "FinishedAt" = @p1
+            WHERE "JobId" = @p2 AND "Status" IN ('{StatusNames.ToWire(StepStatus.Pending)}', '{StatusNames.ToWire(StepStatus.Running)}')
+            """,
+            [StatusNames.ToWire(FinalStepStatus(status)), now, jobId], cancellationToken);
+
+        var retried = JobRetry.Covers(status, ended.RetryOn, ended.CancelRequested, ended.Attempt, ended.RetryMax);
+        if (retried)
+        {
+            await JobRetry.QueueNextAttemptAsync(session, jobId, now, cancellationToken);
+        }
+
+        var progress = await BuildProgress.AdvanceAsync(session, ended.BuildId, now, database.IsPostgres, cancellationToken);
+        await session.CommitAsync(cancellationToken);
+        // A freed concurrency group, or a build ending under its project's limit, lets queued jobs go too.
+        var freed = progress.AnyQueued || retried || ended.ConcurrencyGroup is not null
+            || (StatusRules.IsTerminal(progress.Status) && progress.ProjectHasLimit);
+        return new JobCompletion(ended.BuildId, freed, progress.Status);
+    }
+
+    public async Task<bool?> IsCancelRequestedAsync(long jobId, string leaseToken, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        return await session.FirstOrDefaultAsync(
+            $"""SELECT "CancelRequested" FROM jobs WHERE "Id" = @p0 AND "LeaseToken" = @p1 AND "Status" = '{Running}'""",
+            [jobId, leaseToken], r => (bool?)r.GetBoolean(0), cancellationToken);
+    }
+
+    private static StepStatus FinalStepStatus(JobStatus job) => job switch
+    {
+        JobStatus.Succeeded => StepStatus.Succeeded,
+        JobStatus.Canceled => StepStatus.Canceled,
+        JobStatus.TimedOut => StepStatus.TimedOut,
+        _ => StepStatus.Failed,
+    };
+
+    private static string NewLeaseToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+
+    private static int? NullableInt(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt32(ordinal);
+
+    private static string? NullableString(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    /// <summary>What completing needs to know of the job it just ended.</summary>
+    private sealed record EndedJob(long BuildId, bool CancelRequested, string? FailureReason, string RetryOn, int RetryMax, int Attempt, string? ConcurrencyGroup);
+}
