@@ -29,34 +29,40 @@ public static class BuildProgress
         return changes.AnyQueued;
     }
 
-    /// <summary>As above in plain SQL on the caller's transaction. On PostgreSQL the build row is locked
-    /// first, so two jobs of one build ending at once advance it one after the other.</summary>
-    internal static async Task<SqlProgress> AdvanceAsync(QueueSession session, long buildId, DateTime now, bool postgres, CancellationToken cancellationToken)
-    {
-        var (build, projectHasLimit) = (await session.FirstOrDefaultAsync(
+    /// <summary>As above in plain SQL (<see cref="SqlJobQueue"/>): the statements that read the build of job
+    /// <paramref name="jobId"/> and its latest jobs into <paramref name="rows"/>, to run in the caller's
+    /// transaction (after the job's own change, so they see it). On PostgreSQL the build row is locked,
+    /// so two jobs of one build ending at once advance it one after the other.</summary>
+    internal static IReadOnlyList<Statement> Reads(long jobId, bool postgres, BuildRows rows) =>
+    [
+        new(
             $"""
-            SELECT b."Status", b."StartedAt", b."FinishedAt", p."MaxRunningBuilds" IS NOT NULL
-            FROM builds AS b JOIN projects AS p ON p."Id" = b."ProjectId" WHERE b."Id" = @p0
+            SELECT b."Id", b."Status", b."StartedAt", b."FinishedAt", p."MaxRunningBuilds" IS NOT NULL
+            FROM builds AS b JOIN projects AS p ON p."Id" = b."ProjectId"
+            WHERE b."Id" = (SELECT "BuildId" FROM jobs WHERE "Id" = @p0)
             {(postgres ? "FOR UPDATE OF b" : "")}
             """,
-            [buildId],
-            r => (new BuildEntity
+            [jobId],
+            r =>
             {
-                Id = buildId,
-                Event = "",
-                TriggeredBy = "",
-                Status = StatusConversions.ToBuild(r.GetString(0)),
-                StartedAt = r.IsDBNull(1) ? null : r.GetDateTime(1),
-                FinishedAt = r.IsDBNull(2) ? null : r.GetDateTime(2),
-            }, r.GetBoolean(3)),
-            cancellationToken));
-        var jobs = await session.QueryAsync(
+                rows.Build = new BuildEntity
+                {
+                    Id = r.GetInt64(0),
+                    Event = "",
+                    TriggeredBy = "",
+                    Status = StatusConversions.ToBuild(r.GetString(1)),
+                    StartedAt = r.IsDBNull(2) ? null : r.GetDateTime(2),
+                    FinishedAt = r.IsDBNull(3) ? null : r.GetDateTime(3),
+                };
+                rows.ProjectHasLimit = r.GetBoolean(4);
+            }),
+        new(
             """
             SELECT "Id", "Name", "Needs", "Status", "Manual", "AllowFailure", "CancelRequested", "StartedAt", "FailureReason", "Message"
-            FROM jobs WHERE "BuildId" = @p0 AND "IsLatest" = @p1 ORDER BY "Id"
+            FROM jobs WHERE "BuildId" = (SELECT "BuildId" FROM jobs WHERE "Id" = @p0) AND "IsLatest" = @p1 ORDER BY "Id"
             """,
-            [buildId, true],
-            r => new JobEntity
+            [jobId, true],
+            r => rows.Jobs.Add(new JobEntity
             {
                 Id = r.GetInt64(0),
                 Name = r.GetString(1),
@@ -68,37 +74,33 @@ public static class BuildProgress
                 StartedAt = r.IsDBNull(7) ? null : r.GetDateTime(7),
                 FailureReason = r.IsDBNull(8) ? null : r.GetString(8),
                 Message = r.IsDBNull(9) ? null : r.GetString(9),
-            },
-            cancellationToken);
+            })),
+    ];
+
+    /// <summary>Decides on the rows <see cref="Reads"/> read and returns the statements that store the
+    /// decisions, with what they mean for the caller.</summary>
+    internal static (List<Statement> Writes, SqlProgress Progress) Writes(BuildRows rows, DateTime now)
+    {
+        var build = rows.Build!;
         var (status, startedAt, finishedAt) = (build.Status, build.StartedAt, build.FinishedAt);
-        var changes = Advance(build, jobs, now);
-        foreach (var job in changes.Changed)
-        {
-            await session.ExecuteAsync(
-                """
-                UPDATE jobs SET "Status" = @p0, "Message" = @p1, "QueuedAt" = COALESCE(@p2, "QueuedAt"),
-                  "FinishedAt" = COALESCE(@p3, "FinishedAt"), "FailureReason" = @p4
-                WHERE "Id" = @p5
-                """,
-                [StatusNames.ToWire(job.Status), job.Message, job.QueuedAt, job.FinishedAt, job.FailureReason, job.Id],
-                cancellationToken);
-        }
-
-        foreach (var job in changes.Ended)
-        {
-            await session.ExecuteAsync(
-                $"""UPDATE steps SET "Status" = '{StatusNames.ToWire(StepStatus.Skipped)}' WHERE "JobId" = @p0""", [job.Id], cancellationToken);
-        }
-
+        var changes = Advance(build, rows.Jobs, now);
+        var writes = changes.Changed.Select(job => new Statement(
+            """
+            UPDATE jobs SET "Status" = @p0, "Message" = @p1, "QueuedAt" = COALESCE(@p2, "QueuedAt"),
+              "FinishedAt" = COALESCE(@p3, "FinishedAt"), "FailureReason" = @p4
+            WHERE "Id" = @p5
+            """,
+            [StatusNames.ToWire(job.Status), job.Message, job.QueuedAt, job.FinishedAt, job.FailureReason, job.Id])).ToList();
+        writes.AddRange(changes.Ended.Select(job => new Statement(
+            $"""UPDATE steps SET "Status" = '{StatusNames.ToWire(StepStatus.Skipped)}' WHERE "JobId" = @p0""", [job.Id])));
         if (build.Status != status || build.StartedAt != startedAt || build.FinishedAt != finishedAt)
         {
-            await session.ExecuteAsync(
+            writes.Add(new(
                 """UPDATE builds SET "Status" = @p0, "StartedAt" = @p1, "FinishedAt" = @p2 WHERE "Id" = @p3""",
-                [StatusNames.ToWire(build.Status), build.StartedAt, build.FinishedAt, buildId],
-                cancellationToken);
+                [StatusNames.ToWire(build.Status), build.StartedAt, build.FinishedAt, build.Id]));
         }
 
-        return new SqlProgress(changes.AnyQueued, build.Status, projectHasLimit);
+        return (writes, new SqlProgress(changes.AnyQueued, build.Status, rows.ProjectHasLimit));
     }
 
     /// <summary>The decisions, on rows in memory: sets the new status (and what goes with it) of each
@@ -164,6 +166,17 @@ public static class BuildProgress
     /// <summary>What <see cref="Advance"/> changed: whether a job became queued, the jobs whose status it
     /// set, and of those the ones that ended without running (their steps are skipped).</summary>
     public sealed record Changes(bool AnyQueued, IReadOnlyList<JobEntity> Changed, IReadOnlyList<JobEntity> Ended);
+
+    /// <summary>What <see cref="Reads"/> read: the build, whether its project limits its running builds,
+    /// and its latest jobs in id order.</summary>
+    internal sealed class BuildRows
+    {
+        public BuildEntity? Build { get; set; }
+
+        public bool ProjectHasLimit { get; set; }
+
+        public List<JobEntity> Jobs { get; } = [];
+    }
 
     /// <summary>A build advanced in plain SQL: whether a job became queued, the build's status now, and
     /// whether its project limits its running builds.</summary>

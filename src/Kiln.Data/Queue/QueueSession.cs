@@ -5,6 +5,16 @@ namespace Kiln.Data.Queue;
 /// <summary>One queue operation's use of a connection (<see cref="QueueDatabase.OpenAsync"/>): statements
 /// with positional parameters <c>@p0</c>, <c>@p1</c>, …, and at most one transaction, rolled back on
 /// dispose unless committed.</summary>
+/// <summary>One statement of <see cref="QueueSession.BatchAsync"/>, with what to do with each row it returns.
+/// A statement that returns rows (a <c>SELECT</c>, or <c>RETURNING</c>) must have a <see cref="Row"/>, even
+/// if only <see cref="Ignore"/>: a batch's results are matched to its statements by that.</summary>
+internal sealed record Statement(string Sql, object?[] Values, Action<DbDataReader>? Row = null)
+{
+    public static void Ignore(DbDataReader row)
+    {
+    }
+}
+
 internal sealed class QueueSession(DbConnection connection, Func<string, DbCommand> commandFor, bool ownsCommands, Func<ValueTask> release)
     : IAsyncDisposable
 {
@@ -72,6 +82,83 @@ internal sealed class QueueSession(DbConnection connection, Func<string, DbComma
         {
             await ReturnAsync(command);
         }
+    }
+
+    /// <summary>Runs the statements in order: in one round trip where the provider batches (PostgreSQL),
+    /// one by one where it does not (SQLite, where a statement costs no round trip). Each statement's
+    /// rows go to its <see cref="Statement.Row"/>. Returns, for each statement, the rows it changed or,
+    /// if it returns rows, how many it returned.</summary>
+    public async Task<int[]> BatchAsync(IReadOnlyList<Statement> statements, CancellationToken cancellationToken)
+    {
+        var affected = new int[statements.Count];
+        if (!connection.CanCreateBatch)
+        {
+            for (var i = 0; i < statements.Count; i++)
+            {
+                var (sql, values, row) = statements[i];
+                affected[i] = row is null
+                    ? await ExecuteAsync(sql, values, cancellationToken)
+                    : (await QueryAsync(sql, values, r =>
+                    {
+                        row(r);
+                        return 0;
+                    }, cancellationToken)).Count;
+            }
+
+            return affected;
+        }
+
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var (sql, values, _) in statements)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = sql;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "p" + i;
+                parameter.Value = values[i] ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            // Only statements that return rows have a result set, in order.
+            var first = true;
+            for (var i = 0; i < statements.Count; i++)
+            {
+                if (statements[i].Row is not { } row)
+                {
+                    continue;
+                }
+
+                if (!first)
+                {
+                    await reader.NextResultAsync(cancellationToken);
+                }
+
+                first = false;
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    row(reader);
+                    affected[i]++;
+                }
+            }
+        }
+
+        for (var i = 0; i < statements.Count; i++)
+        {
+            if (statements[i].Row is null)
+            {
+                affected[i] = batch.BatchCommands[i].RecordsAffected;
+            }
+        }
+
+        return affected;
     }
 
     public async ValueTask DisposeAsync()

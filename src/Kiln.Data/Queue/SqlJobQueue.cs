@@ -64,25 +64,34 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
                 continue;
             }
 
+            // One round trip on PostgreSQL. The concurrency group's lock, then advancing the project's tags
+            // (which also locks its row on PostgreSQL, so two servers cannot both start a build past the
+            // project's limit), then the claim, which re-checks both after the locks; then the build's start
+            // and the leased job as the agent needs it. A failed claim is rolled back with all of it.
+            var token = NewLeaseToken();
+            var steps = new List<LeasedStep>();
+            LeasedJob? job = null;
+            List<Statement> claim =
+            [
+                new(LeaseRules.AdvanceFairShare, [now, candidate.ProjectId]),
+                new(Sql.Claim, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId]),
+                new(LeaseRules.StartBuild, [now, candidate.BuildId]),
+                new(StepsOfLeasedJob, [candidate.JobId], r => steps.Add(ReadStep(r))),
+                new(LeasedJobRow, [candidate.JobId, token], r => job = ReadJob(r, steps)),
+            ];
             if (database.IsPostgres)
             {
-                await session.ExecuteAsync(LeaseRules.LockConcurrencyGroup, [candidate.JobId], cancellationToken);
+                claim.Insert(0, new(LeaseRules.LockConcurrencyGroup, [candidate.JobId], Statement.Ignore));
             }
 
-            // Advancing the project's tags first also locks its row on PostgreSQL, so two servers cannot
-            // both start a build past the project's limit: the claim below re-checks it after the lock.
-            await session.ExecuteAsync(LeaseRules.AdvanceFairShare, [now, candidate.ProjectId], cancellationToken);
-            var token = NewLeaseToken();
-            var claimed = await session.ExecuteAsync(Sql.Claim, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId], cancellationToken);
-            if (claimed != 1)
+            var affected = await session.BatchAsync(claim, cancellationToken);
+            if (affected[claim.FindIndex(s => s.Sql == Sql.Claim)] != 1)
             {
                 await session.RollbackAsync(cancellationToken);
                 tries++;
                 continue;
             }
 
-            await session.ExecuteAsync(LeaseRules.StartBuild, [now, candidate.BuildId], cancellationToken);
-            var job = await ReadLeasedJobAsync(session, candidate.JobId, cancellationToken);
             await session.CommitAsync(cancellationToken);
             return job;
         }
@@ -95,16 +104,20 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
     /// the rest in SQL. A paused agent runs nothing; an id with no agent row has no labels.</summary>
     private static async Task<List<string>> RunnableLabelSetsAsync(QueueSession session, long agentId, CancellationToken cancellationToken)
     {
-        var agent = await session.FirstOrDefaultAsync(
-            """SELECT "Labels", "Paused" FROM agents WHERE "Id" = @p0""", [agentId],
-            r => ((string Labels, bool Paused)?)(r.GetString(0), r.GetBoolean(1)), cancellationToken);
+        (string Labels, bool Paused)? agent = null;
+        var runsOn = new List<string>();
+        await session.BatchAsync(
+            [
+                new("""SELECT "Labels", "Paused" FROM agents WHERE "Id" = @p0""", [agentId], r => agent = (r.GetString(0), r.GetBoolean(1))),
+                new(LeaseRules.RunsOnOfQueuedJobs, [], r => runsOn.Add(r.GetString(0))),
+            ],
+            cancellationToken);
         if (agent?.Paused == true)
         {
             return [];
         }
 
         var labels = (agent?.Labels ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
-        var runsOn = await session.QueryAsync(LeaseRules.RunsOnOfQueuedJobs, [], r => r.GetString(0), cancellationToken);
         return runsOn.Where(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries).All(labels.Contains)).ToList();
     }
 
@@ -116,30 +129,26 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         return candidates.FirstOrDefault(c => c.JobId == free);
     }
 
-    private static async Task<LeasedJob> ReadLeasedJobAsync(QueueSession session, long jobId, CancellationToken cancellationToken)
-    {
-        var steps = await session.QueryAsync(
-            """
-            SELECT "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError", "WorkingDirectory", "Shell"
-            FROM steps WHERE "JobId" = @p0 ORDER BY "Index"
-            """,
-            [jobId],
-            r => new LeasedStep(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), NullableInt(r, 4), r.GetString(5), r.GetBoolean(6), NullableString(r, 7), NullableString(r, 8)),
-            cancellationToken);
-        return (await session.FirstOrDefaultAsync(
-            """
-            SELECT j."Id", j."BuildId", j."Name", j."Attempt", j."LeaseToken", j."LeaseExpiresAt", j."TimeoutSeconds", j."EnvJson", j."MatrixJson", j."SpecJson",
-              b."Number", b."Event", b."Ref", b."Branch", b."Tag", b."Commit", b."TriggeredBy", b."InputsJson", p."Name", p."RepoUrl"
-            FROM jobs AS j JOIN builds AS b ON b."Id" = j."BuildId" JOIN projects AS p ON p."Id" = b."ProjectId"
-            WHERE j."Id" = @p0
-            """,
-            [jobId],
-            r => new LeasedJob(
-                r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetDateTime(5), NullableInt(r, 6), r.GetString(7), r.GetString(8), r.GetString(9),
-                new LeasedBuild(r.GetInt32(10), r.GetString(11), NullableString(r, 12), NullableString(r, 13), NullableString(r, 14), NullableString(r, 15), r.GetString(16), r.GetString(17), r.GetString(18), NullableString(r, 19)),
-                steps),
-            cancellationToken))!;
-    }
+    private const string StepsOfLeasedJob = """
+        SELECT "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError", "WorkingDirectory", "Shell"
+        FROM steps WHERE "JobId" = @p0 ORDER BY "Index"
+        """;
+
+    /// <summary>The job as claimed: no row if the claim in the same batch failed.</summary>
+    private const string LeasedJobRow = """
+        SELECT j."Id", j."BuildId", j."Name", j."Attempt", j."LeaseToken", j."LeaseExpiresAt", j."TimeoutSeconds", j."EnvJson", j."MatrixJson", j."SpecJson",
+          b."Number", b."Event", b."Ref", b."Branch", b."Tag", b."Commit", b."TriggeredBy", b."InputsJson", p."Name", p."RepoUrl"
+        FROM jobs AS j JOIN builds AS b ON b."Id" = j."BuildId" JOIN projects AS p ON p."Id" = b."ProjectId"
+        WHERE j."Id" = @p0 AND j."LeaseToken" = @p1
+        """;
+
+    private static LeasedStep ReadStep(DbDataReader r) =>
+        new(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), NullableInt(r, 4), r.GetString(5), r.GetBoolean(6), NullableString(r, 7), NullableString(r, 8));
+
+    private static LeasedJob ReadJob(DbDataReader r, IReadOnlyList<LeasedStep> steps) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetDateTime(5), NullableInt(r, 6), r.GetString(7), r.GetString(8), r.GetString(9),
+        new LeasedBuild(r.GetInt32(10), r.GetString(11), NullableString(r, 12), NullableString(r, 13), NullableString(r, 14), NullableString(r, 15), r.GetString(16), r.GetString(17), r.GetString(18), NullableString(r, 19)),
+        steps);
 
     public async Task<(DateTime ExpiresAt, bool CancelRequested)?> RenewAsync(long jobId, string leaseToken, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
@@ -191,46 +200,61 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         var now = Now;
         await using var session = await database.OpenAsync(cancellationToken);
         await session.BeginAsync(cancellationToken);
-        // The fence: only the lease's holder ends a running job, once. On PostgreSQL the row stays locked
-        // until the commit, so the reaper or a second report racing this one finds it ended.
-        var ended = await session.FirstOrDefaultAsync(
-            $"""
-            UPDATE jobs SET "Status" = @p0, "Message" = @p1, "FinishedAt" = @p2, "LeaseToken" = NULL, "LeaseExpiresAt" = NULL
-            WHERE "Id" = @p3 AND "LeaseToken" = @p4 AND "Status" = '{Running}'
-            RETURNING "BuildId", "CancelRequested", "FailureReason", "RetryOn", "RetryMax", "Attempt", "ConcurrencyGroup"
-            """,
-            [StatusNames.ToWire(status), message, now, jobId, leaseToken],
-            r => new EndedJob(r.GetInt64(0), r.GetBoolean(1), NullableString(r, 2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), NullableString(r, 6)),
-            cancellationToken);
+        // One round trip on PostgreSQL: the fence (only the lease's holder ends a running job, once; on
+        // PostgreSQL the row stays locked until the commit, so the reaper or a second report racing this
+        // one finds it ended), the steps the agent never reached ending with the job, and what the build
+        // needs to move on. If the fence fails, all of it is rolled back.
+        EndedJob? ended = null;
+        var rows = new BuildProgress.BuildRows();
+        List<Statement> end =
+        [
+            new(
+                $"""
+                UPDATE jobs SET "Status" = @p0, "Message" = @p1, "FinishedAt" = @p2, "LeaseToken" = NULL, "LeaseExpiresAt" = NULL
+                WHERE "Id" = @p3 AND "LeaseToken" = @p4 AND "Status" = '{Running}'
+                RETURNING "BuildId", "CancelRequested", "FailureReason", "RetryOn", "RetryMax", "Attempt", "ConcurrencyGroup"
+                """,
+                [StatusNames.ToWire(status), message, now, jobId, leaseToken],
+                r => ended = new EndedJob(r.GetInt64(0), r.GetBoolean(1), NullableString(r, 2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), NullableString(r, 6))),
+            new(
+                $"""
+                UPDATE steps SET "Status" = CASE WHEN "Status" = '{StatusNames.ToWire(StepStatus.Running)}' THEN @p0 ELSE '{StatusNames.ToWire(StepStatus.Skipped)}' END,
+                  "FinishedAt" = @p1
+                WHERE "JobId" = @p2 AND "Status" IN ('{StatusNames.ToWire(StepStatus.Pending)}', '{StatusNames.ToWire(StepStatus.Running)}')
+                """,
+                [StatusNames.ToWire(FinalStepStatus(status)), now, jobId]),
+            .. BuildProgress.Reads(jobId, database.IsPostgres, rows),
+        ];
+        await session.BatchAsync(end, cancellationToken);
         if (ended is null)
         {
+            await session.RollbackAsync(cancellationToken);
             return null;
         }
 
+        var retried = JobRetry.Covers(status, ended.RetryOn, ended.CancelRequested, ended.Attempt, ended.RetryMax);
+        if (retried)
+        {
+            // Rare: queue the next attempt, then read the build's latest jobs again, which now include it.
+            await JobRetry.QueueNextAttemptAsync(session, jobId, now, cancellationToken);
+            rows = new BuildProgress.BuildRows();
+            await session.BatchAsync(BuildProgress.Reads(jobId, database.IsPostgres, rows), cancellationToken);
+        }
+
+        var (writes, progress) = BuildProgress.Writes(rows, now);
         // A job canceled because a newer build superseded it keeps saying so.
         var reason = JobRetry.ReasonFor(status, ended.CancelRequested);
         reason = reason is not null && ended.FailureReason == JobRetry.Superseded ? JobRetry.Superseded : reason;
         if (reason != ended.FailureReason)
         {
-            await session.ExecuteAsync("""UPDATE jobs SET "FailureReason" = @p0 WHERE "Id" = @p1""", [reason, jobId], cancellationToken);
+            writes.Add(new("""UPDATE jobs SET "FailureReason" = @p0 WHERE "Id" = @p1""", [reason, jobId]));
         }
 
-        // Steps the agent never reached end with the job.
-        await session.ExecuteAsync(
-            $"""
-            UPDATE steps SET "Status" = CASE WHEN "Status" = '{StatusNames.ToWire(StepStatus.Running)}' THEN @p0 ELSE '{StatusNames.ToWire(StepStatus.Skipped)}' END,
-              "FinishedAt" = @p1
-            WHERE "JobId" = @p2 AND "Status" IN ('{StatusNames.ToWire(StepStatus.Pending)}', '{StatusNames.ToWire(StepStatus.Running)}')
-            """,
-            [StatusNames.ToWire(FinalStepStatus(status)), now, jobId], cancellationToken);
-
-        var retried = JobRetry.Covers(status, ended.RetryOn, ended.CancelRequested, ended.Attempt, ended.RetryMax);
-        if (retried)
+        if (writes.Count > 0)
         {
-            await JobRetry.QueueNextAttemptAsync(session, jobId, now, cancellationToken);
+            await session.BatchAsync(writes, cancellationToken);
         }
 
-        var progress = await BuildProgress.AdvanceAsync(session, ended.BuildId, now, database.IsPostgres, cancellationToken);
         await session.CommitAsync(cancellationToken);
         // A freed concurrency group, or a build ending under its project's limit, lets queued jobs go too.
         var freed = progress.AnyQueued || retried || ended.ConcurrencyGroup is not null
