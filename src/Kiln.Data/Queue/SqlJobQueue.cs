@@ -6,8 +6,8 @@ using Kiln.Data.Entities;
 
 namespace Kiln.Data.Queue;
 
-/// <summary><see cref="IJobQueue"/> in plain SQL on <see cref="QueueDatabase"/>. Leasing is a fenced claim: pick the best leasable job
-/// (<see cref="LeaseRules"/>), then <c>UPDATE … WHERE id = @id AND status = 'queued'</c> with the same
+/// <summary><see cref="IJobQueue"/> in plain SQL on a <see cref="QueueDatabase"/>. Leasing is a fenced claim:
+/// pick the best leasable job (<see cref="LeaseRules"/>), then <c>UPDATE … WHERE id = @id AND status = 'queued'</c> with the same
 /// rules re-checked, and check the row count. On SQLite (one writer at a time) the transaction takes
 /// the write lock at once, so the pick and the claim are serialized with every other writer. On
 /// PostgreSQL the pick is locked with <c>FOR UPDATE SKIP LOCKED</c> in the claim's transaction, so racing
