@@ -7,10 +7,9 @@ using Kiln.Data.Postgres;
 using Kiln.Data.Queue;
 using Kiln.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 
-/// <summary>Queue operations alone, through <see cref="SqlJobQueue"/> with pooled contexts as the server
+/// <summary>Queue operations alone, through <see cref="SqlJobQueue"/> on one <see cref="QueueDatabase"/> as the server
 /// uses them, on a fresh database: N jobs enqueued (a build with one job and one step each), then leased,
 /// then completed, each phase by <c>workers</c> concurrent callers (a server serves many agents at once;
 /// 1 gives the sequential figure). Counts each enqueue, lease and complete as one operation. Runs on

@@ -51,8 +51,8 @@ public static class BuildProgress
                     Event = "",
                     TriggeredBy = "",
                     Status = StatusConversions.ToBuild(r.GetString(1)),
-                    StartedAt = r.IsDBNull(2) ? null : r.GetDateTime(2),
-                    FinishedAt = r.IsDBNull(3) ? null : r.GetDateTime(3),
+                    StartedAt = r.GetDateTimeOrNull(2),
+                    FinishedAt = r.GetDateTimeOrNull(3),
                 };
                 rows.ProjectHasLimit = r.GetBoolean(4);
             }),
@@ -71,9 +71,9 @@ public static class BuildProgress
                 Manual = r.GetBoolean(4),
                 AllowFailure = r.GetBoolean(5),
                 CancelRequested = r.GetBoolean(6),
-                StartedAt = r.IsDBNull(7) ? null : r.GetDateTime(7),
-                FailureReason = r.IsDBNull(8) ? null : r.GetString(8),
-                Message = r.IsDBNull(9) ? null : r.GetString(9),
+                StartedAt = r.GetDateTimeOrNull(7),
+                FailureReason = r.GetStringOrNull(8),
+                Message = r.GetStringOrNull(9),
             })),
     ];
 
@@ -92,7 +92,7 @@ public static class BuildProgress
             """,
             [StatusNames.ToWire(job.Status), job.Message, job.QueuedAt, job.FinishedAt, job.FailureReason, job.Id])).ToList();
         writes.AddRange(changes.Ended.Select(job => new Statement(
-            $"""UPDATE steps SET "Status" = '{StatusNames.ToWire(StepStatus.Skipped)}' WHERE "JobId" = @p0""", [job.Id])));
+            $"""UPDATE steps SET "Status" = {SqlText.Literal(StepStatus.Skipped)} WHERE "JobId" = @p0""", [job.Id])));
         if (build.Status != status || build.StartedAt != startedAt || build.FinishedAt != finishedAt)
         {
             writes.Add(new(

@@ -40,7 +40,7 @@ public static class JobRetry
             INSERT INTO jobs ("BuildId", "ProjectId", "Ordinal", "Name", "Attempt", "IsLatest", "Status", "Needs", "EnvJson",
               "TimeoutSeconds", "MatrixJson", "AllowFailure", "RunsOn", "RetryMax", "RetryOn", "Manual", "SpecJson", "Priority",
               "ConcurrencyGroup", "CancelRequested", "LogBytes", "NextLogSequence", "QueuedAt")
-            SELECT "BuildId", "ProjectId", "Ordinal", "Name", "Attempt" + 1, "IsLatest", '{StatusNames.ToWire(JobStatus.Queued)}', "Needs", "EnvJson",
+            SELECT "BuildId", "ProjectId", "Ordinal", "Name", "Attempt" + 1, "IsLatest", {SqlText.Literal(JobStatus.Queued)}, "Needs", "EnvJson",
               "TimeoutSeconds", "MatrixJson", "AllowFailure", "RunsOn", "RetryMax", "RetryOn", "Manual", "SpecJson", "Priority",
               "ConcurrencyGroup", "CancelRequested", 0, 0, @p0
             FROM jobs WHERE "Id" = @p1
@@ -52,7 +52,7 @@ public static class JobRetry
             INSERT INTO steps ("JobId", "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError",
               "WorkingDirectory", "Shell", "Status")
             SELECT @p0, "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError",
-              "WorkingDirectory", "Shell", '{StatusNames.ToWire(StepStatus.Pending)}'
+              "WorkingDirectory", "Shell", {SqlText.Literal(StepStatus.Pending)}
             FROM steps WHERE "JobId" = @p1
             """,
             [next, jobId], cancellationToken);

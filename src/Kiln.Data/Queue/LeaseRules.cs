@@ -20,9 +20,9 @@ namespace Kiln.Data.Queue;
 /// (<see cref="AdvanceFairShare"/>).</para></summary>
 internal sealed class LeaseRules
 {
-    private static readonly string Queued = Literal(JobStatus.Queued);
-    private static readonly string Running = Literal(JobStatus.Running);
-    private static readonly string BuildRunning = $"'{StatusNames.ToWire(BuildStatus.Running)}'";
+    private static readonly string Queued = SqlText.Literal(JobStatus.Queued);
+    private static readonly string Running = SqlText.Literal(JobStatus.Running);
+    private static readonly string BuildRunning = SqlText.Literal(BuildStatus.Running);
 
     public static readonly LeaseRules Sqlite = new(postgres: false);
     public static readonly LeaseRules Postgres = new(postgres: true);
@@ -122,7 +122,7 @@ internal sealed class LeaseRules
     /// <summary>Parameters: now, build id. The build is running from its first leased job on.</summary>
     public static string StartBuild { get; } = $"""
         UPDATE builds SET "Status" = {BuildRunning}, "StartedAt" = @p0
-        WHERE "Id" = @p1 AND "Status" = '{StatusNames.ToWire(BuildStatus.Queued)}'
+        WHERE "Id" = @p1 AND "Status" = {SqlText.Literal(BuildStatus.Queued)}
         """;
 
     /// <summary>The distinct runs-on values of queued jobs, by a skip scan of the (status, runs-on) index.</summary>
@@ -152,8 +152,6 @@ internal sealed class LeaseRules
           OR EXISTS (SELECT 1 FROM projects AS l WHERE l."Id" = {job}."ProjectId" AND (l."MaxRunningBuilds" IS NULL
             OR (SELECT COUNT(*) FROM builds AS r WHERE r."ProjectId" = l."Id" AND r."Status" = {BuildRunning}) < l."MaxRunningBuilds")))
         """;
-
-    private static string Literal(JobStatus status) => $"'{StatusNames.ToWire(status)}'";
 }
 
 /// <summary>A job the lease may claim, with what the claim updates besides it.</summary>

@@ -18,7 +18,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
     /// <summary>Candidates read per try; on PostgreSQL the first that no other server holds is taken.</summary>
     private const int CandidatesPerTry = 8;
 
-    private static readonly string Running = StatusNames.ToWire(JobStatus.Running);
+    private static readonly string Running = SqlText.Literal(JobStatus.Running);
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -71,10 +71,11 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             var token = NewLeaseToken();
             var steps = new List<LeasedStep>();
             LeasedJob? job = null;
+            var claimJob = new Statement(Sql.Claim, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId]);
             List<Statement> claim =
             [
                 new(LeaseRules.AdvanceFairShare, [now, candidate.ProjectId]),
-                new(Sql.Claim, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId]),
+                claimJob,
                 new(LeaseRules.StartBuild, [now, candidate.BuildId]),
                 new(StepsOfLeasedJob, [candidate.JobId], r => steps.Add(ReadStep(r))),
                 new(LeasedJobRow, [candidate.JobId, token], r => job = ReadJob(r, steps)),
@@ -85,7 +86,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             }
 
             var affected = await session.BatchAsync(claim, cancellationToken);
-            if (affected[claim.FindIndex(s => s.Sql == Sql.Claim)] != 1)
+            if (affected[claim.IndexOf(claimJob)] != 1)
             {
                 await session.RollbackAsync(cancellationToken);
                 tries++;
@@ -143,11 +144,11 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         """;
 
     private static LeasedStep ReadStep(DbDataReader r) =>
-        new(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), NullableInt(r, 4), r.GetString(5), r.GetBoolean(6), NullableString(r, 7), NullableString(r, 8));
+        new(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32OrNull(4), r.GetString(5), r.GetBoolean(6), r.GetStringOrNull(7), r.GetStringOrNull(8));
 
     private static LeasedJob ReadJob(DbDataReader r, IReadOnlyList<LeasedStep> steps) => new(
-        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetDateTime(5), NullableInt(r, 6), r.GetString(7), r.GetString(8), r.GetString(9),
-        new LeasedBuild(r.GetInt32(10), r.GetString(11), NullableString(r, 12), NullableString(r, 13), NullableString(r, 14), NullableString(r, 15), r.GetString(16), r.GetString(17), r.GetString(18), NullableString(r, 19)),
+        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetDateTime(5), r.GetInt32OrNull(6), r.GetString(7), r.GetString(8), r.GetString(9),
+        new LeasedBuild(r.GetInt32(10), r.GetString(11), r.GetStringOrNull(12), r.GetStringOrNull(13), r.GetStringOrNull(14), r.GetStringOrNull(15), r.GetString(16), r.GetString(17), r.GetString(18), r.GetStringOrNull(19)),
         steps);
 
     public async Task<(DateTime ExpiresAt, bool CancelRequested)?> RenewAsync(long jobId, string leaseToken, TimeSpan leaseDuration, CancellationToken cancellationToken)
@@ -156,7 +157,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         await using var session = await database.OpenAsync(cancellationToken);
         var cancel = await session.FirstOrDefaultAsync(
             $"""
-            UPDATE jobs SET "LeaseExpiresAt" = @p0 WHERE "Id" = @p1 AND "LeaseToken" = @p2 AND "Status" = '{Running}'
+            UPDATE jobs SET "LeaseExpiresAt" = @p0 WHERE "Id" = @p1 AND "LeaseToken" = @p2 AND "Status" = {Running}
             RETURNING "CancelRequested"
             """,
             [expires, jobId, leaseToken], r => (bool?)r.GetBoolean(0), cancellationToken);
@@ -172,7 +173,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         var current = await session.FirstOrDefaultAsync(
             $"""
             SELECT s."Status" FROM steps AS s JOIN jobs AS j ON j."Id" = s."JobId"
-            WHERE s."JobId" = @p0 AND s."Index" = @p1 AND j."LeaseToken" = @p2 AND j."Status" = '{Running}'
+            WHERE s."JobId" = @p0 AND s."Index" = @p1 AND j."LeaseToken" = @p2 AND j."Status" = {Running}
             {(database.IsPostgres ? "FOR SHARE OF j" : "")}
             """,
             [jobId, stepIndex, leaseToken], r => (StepStatus?)StatusConversions.ToStep(r.GetString(0)), cancellationToken);
@@ -211,16 +212,16 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             new(
                 $"""
                 UPDATE jobs SET "Status" = @p0, "Message" = @p1, "FinishedAt" = @p2, "LeaseToken" = NULL, "LeaseExpiresAt" = NULL
-                WHERE "Id" = @p3 AND "LeaseToken" = @p4 AND "Status" = '{Running}'
+                WHERE "Id" = @p3 AND "LeaseToken" = @p4 AND "Status" = {Running}
                 RETURNING "BuildId", "CancelRequested", "FailureReason", "RetryOn", "RetryMax", "Attempt", "ConcurrencyGroup"
                 """,
                 [StatusNames.ToWire(status), message, now, jobId, leaseToken],
-                r => ended = new EndedJob(r.GetInt64(0), r.GetBoolean(1), NullableString(r, 2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), NullableString(r, 6))),
+                r => ended = new EndedJob(r.GetInt64(0), r.GetBoolean(1), r.GetStringOrNull(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetStringOrNull(6))),
             new(
                 $"""
-                UPDATE steps SET "Status" = CASE WHEN "Status" = '{StatusNames.ToWire(StepStatus.Running)}' THEN @p0 ELSE '{StatusNames.ToWire(StepStatus.Skipped)}' END,
+                UPDATE steps SET "Status" = CASE WHEN "Status" = {SqlText.Literal(StepStatus.Running)} THEN @p0 ELSE {SqlText.Literal(StepStatus.Skipped)} END,
                   "FinishedAt" = @p1
-                WHERE "JobId" = @p2 AND "Status" IN ('{StatusNames.ToWire(StepStatus.Pending)}', '{StatusNames.ToWire(StepStatus.Running)}')
+                WHERE "JobId" = @p2 AND "Status" IN ({SqlText.Literal(StepStatus.Pending)}, {SqlText.Literal(StepStatus.Running)})
                 """,
                 [StatusNames.ToWire(FinalStepStatus(status)), now, jobId]),
             .. BuildProgress.Reads(jobId, database.IsPostgres, rows),
@@ -266,7 +267,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
     {
         await using var session = await database.OpenAsync(cancellationToken);
         return await session.FirstOrDefaultAsync(
-            $"""SELECT "CancelRequested" FROM jobs WHERE "Id" = @p0 AND "LeaseToken" = @p1 AND "Status" = '{Running}'""",
+            $"""SELECT "CancelRequested" FROM jobs WHERE "Id" = @p0 AND "LeaseToken" = @p1 AND "Status" = {Running}""",
             [jobId, leaseToken], r => (bool?)r.GetBoolean(0), cancellationToken);
     }
 
@@ -280,9 +281,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
 
     private static string NewLeaseToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
-    private static int? NullableInt(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt32(ordinal);
 
-    private static string? NullableString(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
     /// <summary>What completing needs to know of the job it just ended.</summary>
     private sealed record EndedJob(long BuildId, bool CancelRequested, string? FailureReason, string RetryOn, int RetryMax, int Attempt, string? ConcurrencyGroup);

@@ -21,10 +21,8 @@ internal static class DatabaseRegistration
         var settings = configuration.GetSection(KilnServerOptions.Section).Get<KilnServerOptions>() ?? new KilnServerOptions();
         if (!settings.IsPostgres)
         {
-            services.AddDbContextPool<KilnDbContext>((sp, o) =>
-                o.UseKilnSqlite(SqliteDatabase.ConnectionString(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.Data)));
-            services.AddSingleton(sp =>
-                SqliteDatabase.CreateQueueDatabase(SqliteDatabase.ConnectionString(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.Data)));
+            services.AddDbContextPool<KilnDbContext>((sp, o) => o.UseKilnSqlite(SqliteConnectionString(sp)));
+            services.AddSingleton(sp => SqliteDatabase.CreateQueueDatabase(SqliteConnectionString(sp)));
             services.AddSingleton<ChangeNotifier>();
             return services;
         }
@@ -40,4 +38,7 @@ internal static class DatabaseRegistration
         services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeListener>());
         return services;
     }
+
+    private static string SqliteConnectionString(IServiceProvider services) =>
+        SqliteDatabase.ConnectionString(services.GetRequiredService<IOptions<KilnServerOptions>>().Value.Data);
 }
