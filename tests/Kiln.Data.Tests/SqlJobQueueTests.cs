@@ -447,6 +447,40 @@ public sealed class SqlJobQueueOnSqlite : SqlJobQueueTests;
 public sealed class SqlJobQueueOnPostgres : SqlJobQueueTests, IOnPostgres
 {
     [DatabaseFact]
+    public async Task A_completion_does_not_overwrite_a_dependent_job_a_concurrent_cancel_changed()
+    {
+        var seeded = await Db.SeedBuildAsync("app", ("a", JobStatus.Queued, []), ("b", JobStatus.Waiting, ["a"]));
+        var queue = Db.NewQueue();
+        var job = await queue.TryLeaseAsync(1, "x", LeaseTime, default);
+        Assert.NotNull(job);
+
+        // A cancel has changed "b" but not committed yet; the completion decides on the "b" it can see
+        // (waiting, so: queued) and its write waits for the cancel's row lock.
+        await using var cancel = Db.NewContext();
+        await using var tx = await cancel.Database.BeginTransactionAsync();
+        var b = seeded["b"];
+        await cancel.Database.ExecuteSqlAsync($"UPDATE jobs SET \"Status\" = 'canceled' WHERE \"Id\" = {b}");
+        var completion = Task.Run(() => queue.CompleteAsync(job.Id, job.LeaseToken, JobStatus.Succeeded, null, default));
+        await using (var watch = Db.NewContext())
+        {
+            var waiting = System.Diagnostics.Stopwatch.StartNew();
+            while (await watch.Database.SqlQuery<int>(
+                $"SELECT COUNT(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync() == 0)
+            {
+                Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(20), "the completion never waited for the cancel's lock");
+                await Task.Delay(20);
+            }
+        }
+
+        await tx.CommitAsync();
+
+        Assert.NotNull(await completion.WaitAsync(TimeSpan.FromSeconds(30)));
+        await using var check = Db.NewContext();
+        Assert.Equal(JobStatus.Canceled, (await check.Jobs.SingleAsync(j => j.Id == b)).Status);
+        Assert.Equal(JobStatus.Succeeded, (await check.Jobs.SingleAsync(j => j.Id == job.Id)).Status);
+    }
+
+    [DatabaseFact]
     public async Task Lease_skips_a_queued_job_another_transaction_has_locked_instead_of_waiting()
     {
         var seeded = await Db.SeedBuildAsync("app", ("first", JobStatus.Queued, []), ("second", JobStatus.Queued, []));

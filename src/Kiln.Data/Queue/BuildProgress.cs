@@ -77,30 +77,47 @@ public static class BuildProgress
             })),
     ];
 
-    /// <summary>Decides on the rows <see cref="Reads"/> read and returns the statements that store the
-    /// decisions, with what they mean for the caller.</summary>
-    internal static (List<Statement> Writes, SqlProgress Progress) Writes(BuildRows rows, DateTime now)
+    /// <summary>Decides on the rows <see cref="Reads"/> read and stores the decisions, in one batch with
+    /// <paramref name="alsoRun"/>. Each job or build it changes must still have the status it was read
+    /// with: on PostgreSQL a cancel may have changed one since, and the write would overwrite it. Then it
+    /// throws <see cref="ConcurrentChangeException"/> and the caller runs its transaction again.</summary>
+    internal static async Task<SqlProgress> WriteAsync(QueueSession session, BuildRows rows, DateTime now, IEnumerable<Statement> alsoRun, CancellationToken cancellationToken)
     {
         var build = rows.Build!;
         var (status, startedAt, finishedAt) = (build.Status, build.StartedAt, build.FinishedAt);
+        var statusRead = rows.Jobs.ToDictionary(j => j.Id, j => j.Status);
         var changes = Advance(build, rows.Jobs, now);
-        var writes = changes.Changed.Select(job => new Statement(
+        var guarded = changes.Changed.Select(job => new Statement(
             """
             UPDATE jobs SET "Status" = @p0, "Message" = @p1, "QueuedAt" = COALESCE(@p2, "QueuedAt"),
               "FinishedAt" = COALESCE(@p3, "FinishedAt"), "FailureReason" = @p4
-            WHERE "Id" = @p5
+            WHERE "Id" = @p5 AND "Status" = @p6
             """,
-            [StatusNames.ToWire(job.Status), job.Message, job.QueuedAt, job.FinishedAt, job.FailureReason, job.Id])).ToList();
-        writes.AddRange(changes.Ended.Select(job => new Statement(
-            $"""UPDATE steps SET "Status" = {SqlText.Literal(StepStatus.Skipped)} WHERE "JobId" = @p0""", [job.Id])));
+            [StatusNames.ToWire(job.Status), job.Message, job.QueuedAt, job.FinishedAt, job.FailureReason, job.Id, StatusNames.ToWire(statusRead[job.Id])])).ToList();
         if (build.Status != status || build.StartedAt != startedAt || build.FinishedAt != finishedAt)
         {
-            writes.Add(new(
-                """UPDATE builds SET "Status" = @p0, "StartedAt" = @p1, "FinishedAt" = @p2 WHERE "Id" = @p3""",
-                [StatusNames.ToWire(build.Status), build.StartedAt, build.FinishedAt, build.Id]));
+            guarded.Add(new(
+                """UPDATE builds SET "Status" = @p0, "StartedAt" = @p1, "FinishedAt" = @p2 WHERE "Id" = @p3 AND "Status" = @p4""",
+                [StatusNames.ToWire(build.Status), build.StartedAt, build.FinishedAt, build.Id, StatusNames.ToWire(status)]));
         }
 
-        return (writes, new SqlProgress(changes.AnyQueued, build.Status, rows.ProjectHasLimit));
+        List<Statement> writes =
+        [
+            .. guarded,
+            .. changes.Ended.Select(job => new Statement(
+                $"""UPDATE steps SET "Status" = {SqlText.Literal(StepStatus.Skipped)} WHERE "JobId" = @p0""", [job.Id])),
+            .. alsoRun,
+        ];
+        if (writes.Count > 0)
+        {
+            var affected = await session.BatchAsync(writes, cancellationToken);
+            if (affected.Take(guarded.Count).Any(n => n != 1))
+            {
+                throw new ConcurrentChangeException($"A job or build {build.Id} changed while its progress was decided.");
+            }
+        }
+
+        return new SqlProgress(changes.AnyQueued, build.Status, rows.ProjectHasLimit);
     }
 
     /// <summary>The decisions, on rows in memory: sets the new status (and what goes with it) of each

@@ -196,7 +196,10 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         return true;
     }
 
-    public async Task<JobCompletion?> CompleteAsync(long jobId, string leaseToken, JobStatus status, string? message, CancellationToken cancellationToken)
+    public Task<JobCompletion?> CompleteAsync(long jobId, string leaseToken, JobStatus status, string? message, CancellationToken cancellationToken) =>
+        ConflictRetry.RunAsync(ct => CompleteOnceAsync(jobId, leaseToken, status, message, ct), beforeRetry: () => { }, cancellationToken);
+
+    private async Task<JobCompletion?> CompleteOnceAsync(long jobId, string leaseToken, JobStatus status, string? message, CancellationToken cancellationToken)
     {
         var now = Now;
         await using var session = await database.OpenAsync(cancellationToken);
@@ -242,20 +245,11 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             await session.BatchAsync(BuildProgress.Reads(jobId, database.IsPostgres, rows), cancellationToken);
         }
 
-        var (writes, progress) = BuildProgress.Writes(rows, now);
         // A job canceled because a newer build superseded it keeps saying so.
         var reason = JobRetry.ReasonFor(status, ended.CancelRequested);
         reason = reason is not null && ended.FailureReason == JobRetry.Superseded ? JobRetry.Superseded : reason;
-        if (reason != ended.FailureReason)
-        {
-            writes.Add(new("""UPDATE jobs SET "FailureReason" = @p0 WHERE "Id" = @p1""", [reason, jobId]));
-        }
-
-        if (writes.Count > 0)
-        {
-            await session.BatchAsync(writes, cancellationToken);
-        }
-
+        Statement[] reasonUpdate = reason == ended.FailureReason ? [] : [new("""UPDATE jobs SET "FailureReason" = @p0 WHERE "Id" = @p1""", [reason, jobId])];
+        var progress = await BuildProgress.WriteAsync(session, rows, now, reasonUpdate, cancellationToken);
         await session.CommitAsync(cancellationToken);
         // A freed concurrency group, or a build ending under its project's limit, lets queued jobs go too.
         var freed = progress.AnyQueued || retried || ended.ConcurrencyGroup is not null
