@@ -301,14 +301,17 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.HasIndex("Status", "Id");
 
-                    b.HasIndex("Status", "NotBefore");
+                    b.HasIndex("Status", "NotBefore")
+                        .HasFilter("\"Status\" = 'queued'");
 
-                    b.HasIndex("Status", "RunsOn");
+                    b.HasIndex("Status", "RunsOn")
+                        .HasFilter("\"Status\" = 'queued'");
 
                     b.HasIndex("BuildId", "Name", "Attempt")
                         .IsUnique();
 
-                    b.HasIndex("Status", "ProjectId", "Priority", "Id");
+                    b.HasIndex("Status", "ProjectId", "Priority", "Id")
+                        .HasFilter("\"Status\" = 'queued'");
 
                     b.ToTable("jobs", (string)null);
                 });

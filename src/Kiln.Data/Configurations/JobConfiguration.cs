@@ -7,6 +7,10 @@ namespace Kiln.Data.Configurations;
 
 internal sealed class JobConfiguration : IEntityTypeConfiguration<JobEntity>
 {
+    /// <summary>The filter of the queue's partial indexes; a query must say exactly this (the status as a
+    /// literal, not a parameter) for SQLite and PostgreSQL to use them.</summary>
+    private static readonly string QueuedOnly = $"\"Status\" = {Queue.SqlText.Literal(JobStatus.Queued)}";
+
     public void Configure(EntityTypeBuilder<JobEntity> b)
     {
         b.ToTable("jobs");
@@ -14,12 +18,15 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<JobEntity>
         b.Property(x => x.FailureReason).HasMaxLength(32);
         // The queue scans queued jobs oldest first; the reaper scans running jobs by lease expiry.
         b.HasIndex(x => new { x.Status, x.Id });
+        // The next three hold queued jobs only (partial indexes): they stay as small as the queue, and a
+        // job leaving the queue adds no entries to them (a PostgreSQL update that changes the status
+        // writes a new entry into every index whose filter the new row passes).
         // The lease walks each project's queued jobs in order: priority class, then oldest.
-        b.HasIndex(x => new { x.Status, x.ProjectId, x.Priority, x.Id });
+        b.HasIndex(x => new { x.Status, x.ProjectId, x.Priority, x.Id }).HasFilter(QueuedOnly);
         // The distinct runs-on values of queued jobs, read by a skip scan for label matching.
-        b.HasIndex(x => new { x.Status, x.RunsOn });
+        b.HasIndex(x => new { x.Status, x.RunsOn }).HasFilter(QueuedOnly);
         // The next cooldown to end, asked whenever work changes (Server/Background/CooldownWaker).
-        b.HasIndex(x => new { x.Status, x.NotBefore });
+        b.HasIndex(x => new { x.Status, x.NotBefore }).HasFilter(QueuedOnly);
         // "Is a running job holding this concurrency group?", asked for every candidate.
         b.HasIndex(x => new { x.ConcurrencyGroup, x.Status });
         b.Property(x => x.ConcurrencyGroup).HasMaxLength(300);

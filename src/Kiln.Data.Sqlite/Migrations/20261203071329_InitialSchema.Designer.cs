@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kiln.Data.Sqlite.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261123184912_InitialSchema")]
+    [Migration("20261203071329_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -304,14 +304,17 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.HasIndex("Status", "Id");
 
-                    b.HasIndex("Status", "NotBefore");
+                    b.HasIndex("Status", "NotBefore")
+                        .HasFilter("\"Status\" = 'queued'");
 
-                    b.HasIndex("Status", "RunsOn");
+                    b.HasIndex("Status", "RunsOn")
+                        .HasFilter("\"Status\" = 'queued'");
 
                     b.HasIndex("BuildId", "Name", "Attempt")
                         .IsUnique();
 
-                    b.HasIndex("Status", "ProjectId", "Priority", "Id");
+                    b.HasIndex("Status", "ProjectId", "Priority", "Id")
+                        .HasFilter("\"Status\" = 'queued'");
 
                     b.ToTable("jobs", (string)null);
                 });

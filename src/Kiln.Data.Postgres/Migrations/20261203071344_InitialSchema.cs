@@ -301,17 +301,20 @@ namespace Kiln.Data.Postgres.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_jobs_Status_NotBefore",
                 table: "jobs",
-                columns: new[] { "Status", "NotBefore" });
+                columns: new[] { "Status", "NotBefore" },
+                filter: "\"Status\" = 'queued'");
 
             migrationBuilder.CreateIndex(
                 name: "IX_jobs_Status_ProjectId_Priority_Id",
                 table: "jobs",
-                columns: new[] { "Status", "ProjectId", "Priority", "Id" });
+                columns: new[] { "Status", "ProjectId", "Priority", "Id" },
+                filter: "\"Status\" = 'queued'");
 
             migrationBuilder.CreateIndex(
                 name: "IX_jobs_Status_RunsOn",
                 table: "jobs",
-                columns: new[] { "Status", "RunsOn" });
+                columns: new[] { "Status", "RunsOn" },
+                filter: "\"Status\" = 'queued'");
 
             migrationBuilder.CreateIndex(
                 name: "IX_log_chunks_JobId_Offset",

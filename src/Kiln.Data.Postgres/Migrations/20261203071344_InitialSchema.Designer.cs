@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kiln.Data.Postgres.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261123184928_InitialSchema")]
+    [Migration("20261203071344_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -317,14 +317,17 @@ namespace Kiln.Data.Postgres.Migrations
 
                     b.HasIndex("Status", "Id");
 
-                    b.HasIndex("Status", "NotBefore");
+                    b.HasIndex("Status", "NotBefore")
+                        .HasFilter("\"Status\" = 'queued'");
 
-                    b.HasIndex("Status", "RunsOn");
+                    b.HasIndex("Status", "RunsOn")
+                        .HasFilter("\"Status\" = 'queued'");
 
                     b.HasIndex("BuildId", "Name", "Attempt")
                         .IsUnique();
 
-                    b.HasIndex("Status", "ProjectId", "Priority", "Id");
+                    b.HasIndex("Status", "ProjectId", "Priority", "Id")
+                        .HasFilter("\"Status\" = 'queued'");
 
                     b.ToTable("jobs", (string)null);
                 });
