@@ -101,6 +101,14 @@ internal sealed class LeaseRules
         WHERE "Id" = @p1
         """;
 
+    /// <summary>PostgreSQL, first in the lease's transaction: its statements run on their prepared, generic
+    /// plans. Left to choose, PostgreSQL planned the candidates query anew on every lease (its generic
+    /// plan's estimate looks worse than the custom ones), which took 0.6–0.9 ms against 0.2–0.3 ms to run
+    /// it; the generic plan runs as fast, since the queued-only indexes' filter is a literal.
+    /// <c>SET LOCAL</c> ends with the transaction, so EF Core's queries on the pooled connection keep
+    /// the default.</summary>
+    public static string GenericPlans { get; } = "SET LOCAL plan_cache_mode = force_generic_plan";
+
     /// <summary>PostgreSQL. Parameters: candidate job ids, best first. The first of them that is still queued
     /// and that no other transaction holds, locked until the caller's transaction ends (only that one: the
     /// others stay free for other servers).</summary>

@@ -45,11 +45,20 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             // One transaction per try: the pick, the claim, the project's fair-share tags and the build's
             // start commit together. If the process dies before the commit, nothing changed.
             await session.BeginAsync(cancellationToken);
-            var candidates = await session.QueryAsync(
-                Sql.Candidates,
-                [Sql.ListParameter(runnable), Sql.ListParameter(passedOver), now, database.IsPostgres ? CandidatesPerTry : 1],
-                r => new LeaseCandidate { JobId = r.GetInt64(0), BuildId = r.GetInt64(1), ProjectId = r.GetInt64(2) },
-                cancellationToken);
+            var candidates = new List<LeaseCandidate>();
+            List<Statement> pick =
+            [
+                new(
+                    Sql.Candidates,
+                    [Sql.ListParameter(runnable), Sql.ListParameter(passedOver), now, database.IsPostgres ? CandidatesPerTry : 1],
+                    r => candidates.Add(new LeaseCandidate { JobId = r.GetInt64(0), BuildId = r.GetInt64(1), ProjectId = r.GetInt64(2) })),
+            ];
+            if (database.IsPostgres)
+            {
+                pick.Insert(0, new(LeaseRules.GenericPlans, []));
+            }
+
+            await session.BatchAsync(pick, cancellationToken);
             if (candidates.Count == 0)
             {
                 return null;
