@@ -96,6 +96,77 @@ public abstract class SqlJobQueueTests : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task Lease_gives_a_job_only_to_an_agent_with_all_its_runs_on_labels_and_none_to_a_paused_agent()
+    {
+        var seeded = await db.SeedBuildAsync("app", ("gpu", JobStatus.Queued, []), ("gpu-arm", JobStatus.Queued, []), ("any", JobStatus.Queued, []));
+        long plain, gpuBox, sleepy;
+        await using (var ctx = db.NewContext())
+        {
+            await ctx.Jobs.Where(j => j.Id == seeded["gpu"]).ExecuteUpdateAsync(u => u.SetProperty(j => j.RunsOn, "gpu"));
+            await ctx.Jobs.Where(j => j.Id == seeded["gpu-arm"]).ExecuteUpdateAsync(u => u.SetProperty(j => j.RunsOn, "gpu,arm"));
+            var agents = new[]
+            {
+                new AgentEntity { Name = "plain", Labels = "linux", CreatedAt = db.Time.UtcNow },
+                new AgentEntity { Name = "gpu-box", Labels = "linux,gpu", CreatedAt = db.Time.UtcNow },
+                new AgentEntity { Name = "sleepy", Labels = "linux,gpu,arm", Paused = true, CreatedAt = db.Time.UtcNow },
+            };
+            ctx.Agents.AddRange(agents);
+            await ctx.SaveChangesAsync();
+            (plain, gpuBox, sleepy) = (agents[0].Id, agents[1].Id, agents[2].Id);
+        }
+
+        var queue = db.NewQueue();
+        Assert.Null(await queue.TryLeaseAsync(sleepy, "sleepy", Lease, default));
+        // The oldest jobs need a GPU: the plain agent passes them over for the one it can run.
+        Assert.Equal(seeded["any"], (await queue.TryLeaseAsync(plain, "plain", Lease, default))?.Id);
+        Assert.Null(await queue.TryLeaseAsync(plain, "plain", Lease, default));
+        // No agent row: no labels.
+        Assert.Null(await queue.TryLeaseAsync(999, "ghost", Lease, default));
+        Assert.Equal(seeded["gpu"], (await queue.TryLeaseAsync(gpuBox, "gpu-box", Lease, default))?.Id);
+        Assert.Null(await queue.TryLeaseAsync(gpuBox, "gpu-box", Lease, default));
+        Assert.Null(await queue.TryLeaseAsync(sleepy, "sleepy", Lease, default));
+    }
+
+    [DatabaseFact]
+    public async Task Racing_enqueues_for_one_project_take_consecutive_numbers_once_each_with_their_own_jobs_and_steps()
+    {
+        await db.SeedBuildAsync("app", ("done", JobStatus.Succeeded, []));
+        long projectId;
+        await using (var ctx = db.NewContext())
+        {
+            projectId = (await ctx.Projects.SingleAsync()).Id;
+        }
+
+        var queue = db.NewQueue();
+        var builds = Enumerable.Range(0, 24).Select(i => new BuildEntity
+        {
+            ProjectId = projectId,
+            Event = "api",
+            TriggeredBy = "racer-" + i,
+            Status = BuildStatus.Queued,
+            CreatedAt = db.Time.UtcNow,
+            Jobs = [new JobEntity { ProjectId = projectId, Name = "job", Status = JobStatus.Queued, QueuedAt = db.Time.UtcNow, Steps = [new StepEntity { Index = 0, Name = "s", Run = "echo " + i }] }],
+        }).ToList();
+
+        await Parallel.ForEachAsync(builds, new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (build, ct) => await queue.EnqueueAsync(build, ct));
+
+        // The seeded build took number 1.
+        Assert.Equal(Enumerable.Range(2, builds.Count), builds.Select(b => b.Number).Order());
+        await using var check = db.NewContext();
+        var stored = await check.Builds.Where(b => b.TriggeredBy.StartsWith("racer-")).Include(b => b.Jobs).ThenInclude(j => j.Steps).ToListAsync();
+        Assert.Equal(builds.Count, stored.Count);
+        Assert.All(builds, b =>
+        {
+            var row = stored.Single(r => r.Id == b.Id);
+            Assert.Equal((b.Number, b.TriggeredBy), (row.Number, row.TriggeredBy));
+            var step = Assert.Single(Assert.Single(row.Jobs).Steps);
+            Assert.Equal("echo " + b.TriggeredBy["racer-".Length..], step.Run);
+            Assert.Equal(b.Jobs[0].Steps[0].Id, step.Id);
+        });
+        Assert.Equal(builds.Count + 2, (await check.Projects.SingleAsync()).NextBuildNumber);
+    }
+
+    [DatabaseFact]
     public async Task Two_contexts_leasing_at_once_never_get_the_same_job()
     {
         await db.SeedBuildAsync("app", ("only", JobStatus.Queued, []));

@@ -5,7 +5,8 @@ namespace Kiln.Data.Queue;
 /// <summary>The SQL of the lease: which queued jobs may be leased now, in which order, and the fenced
 /// claim. Plain SQL rather than LINQ: it is the largest query Kiln runs per lease, and translating its
 /// expression tree took longer than running it; LINQ also has no recursive queries. One instance per
-/// database; the texts are the same on both but for how a list travels as a parameter.
+/// database. The texts differ where PostgreSQL, shared by several servers, locks the job it picks in the
+/// same statement, matches the agent's labels in SQL (saving a round trip), and passes lists as arrays.
 /// <para>Leasable: queued, past its cooldown (<c>NotBefore</c>), no running job holding its concurrency
 /// group, and its project under its running-build limit (a job of a build that already runs always may
 /// go on, or a limit could stall a build halfway). The pick and the claim's re-check use the same text,
@@ -38,11 +39,13 @@ internal sealed class LeaseRules
               UNION ALL
               SELECT (SELECT MIN("ProjectId") FROM jobs WHERE "Status" = {Queued} AND "ProjectId" > active.id)
               FROM active WHERE active.id IS NOT NULL),
-            {(postgres ? PostgresRanked : SqliteRanked)}
-            SELECT job AS "JobId", build AS "BuildId", project AS "ProjectId"
-            FROM ranked CROSS JOIN (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
-            ORDER BY priority, CASE WHEN finish > v.tag THEN finish ELSE v.tag END, job
-            LIMIT @p3
+            {(postgres ? PostgresRanked : SqliteRanked)},
+            top(job, build, project, rank) AS MATERIALIZED (
+              SELECT job, build, project, ROW_NUMBER() OVER (ORDER BY priority, CASE WHEN finish > v.tag THEN finish ELSE v.tag END, job)
+              FROM ranked CROSS JOIN (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
+              ORDER BY 4 LIMIT @p3){(postgres ? PostgresTaken : "")}
+            SELECT job AS "JobId", build AS "BuildId", project AS "ProjectId", {(postgres ? "COALESCE(job = (SELECT id FROM taken), FALSE)" : "TRUE")} AS "Taken"
+            FROM top ORDER BY rank
             """;
         Claim = $"""
             UPDATE jobs AS c SET "Status" = {Running}, "LeaseToken" = @p0, "LeaseExpiresAt" = @p1,
@@ -68,8 +71,11 @@ internal sealed class LeaseRules
         """;
 
     /// <summary>PostgreSQL: each project's first few leasable jobs (a lateral join), so that servers
-    /// racing for one project's backlog find a job no other claim holds among the candidates at once.</summary>
+    /// racing for one project's backlog find a job no other claim holds among the candidates at once.
+    /// The agent's labels are matched here (<c>@p0</c> is the agent's id): a job is for the agent when its
+    /// runs-on labels are all among the agent's; a paused agent runs nothing; an id with no agent row has no labels.</summary>
     private string PostgresRanked => $"""
+        {PostgresRunnable}
         ranked(job, project, build, priority, finish) AS (
           SELECT h."Id", h."ProjectId", h."BuildId", h."Priority", p."FairFinishTag"
           FROM active
@@ -80,25 +86,67 @@ internal sealed class LeaseRules
           WHERE active.id IS NOT NULL)
         """;
 
-    private string HeadFilter => $"""{InList("h.\"RunsOn\"", "@p0")} AND NOT {InList("h.\"Id\"", "@p1")} AND {Leasable("h", "@p2")}""";
+    private string HeadFilter => $"""{(postgres ? PostgresRunsOnFilter : InList("h.\"RunsOn\"", "@p0"))} AND NOT {InList("h.\"Id\"", "@p1")} AND {Leasable("h", "@p2")}""";
 
-    /// <summary>Parameters: runs-on values (<see cref="ListParameter"/>), job ids to pass over (likewise),
-    /// now, how many. Rows: <see cref="LeaseCandidate"/>, best first.</summary>
+    private const string PostgresRunsOnFilter = """h."RunsOn" = ANY(ARRAY(SELECT v FROM runnable))""";
+
+    /// <summary>PostgreSQL: the runs-on values of queued jobs (a skip scan of the queued (status, runs-on)
+    /// index) that the agent <c>@p0</c> can run. An <c>= ANY</c> over these few values keeps the planner
+    /// walking each project's jobs in index order; a label test on every job made it expect to read many
+    /// and sort them all instead.</summary>
+    private static string PostgresRunnable => $"""
+        {QueuedRunsOn},
+        runnable(v) AS (
+          SELECT v FROM runs
+          WHERE v IS NOT NULL
+            AND array_remove(string_to_array(v, ','), '') <@ COALESCE(
+              (SELECT array_remove(string_to_array(a."Labels", ','), '') FROM agents AS a WHERE a."Id" = @p0), ARRAY[]::text[])
+            AND NOT EXISTS (SELECT 1 FROM agents AS a WHERE a."Id" = @p0 AND a."Paused")),
+        """;
+
+    /// <summary>PostgreSQL: the best of the candidates that is still queued and that no other transaction
+    /// holds, locked until the lease's transaction ends (only that one: the others stay free for other
+    /// servers). Materialized, so that it runs once, after the candidates are known. The status is a
+    /// parameter (<c>@p4</c>), so none of the queued-only indexes matches: on a fresh database PostgreSQL
+    /// once planned this lookup as a walk of all queued jobs, for good.</summary>
+    private static string PostgresTaken => """
+        ,
+        taken(id) AS MATERIALIZED (
+          SELECT j."Id" FROM jobs AS j
+          WHERE j."Id" = ANY(ARRAY(SELECT job FROM top)) AND j."Status" = @p4
+          ORDER BY (SELECT rank FROM top WHERE top.job = j."Id") LIMIT 1
+          FOR UPDATE OF j SKIP LOCKED)
+        """;
+
+    /// <summary>Parameters: on SQLite the runs-on values the agent can run (<see cref="ListParameter"/>), on
+    /// PostgreSQL the agent's id; job ids to pass over (<see cref="ListParameter"/>); now; how many; the
+    /// queued status' name (used on PostgreSQL only). Rows:
+    /// <see cref="LeaseCandidate"/>, best first. On PostgreSQL the first candidate no other transaction
+    /// holds is locked and marked taken, in the same statement; on SQLite, which has one writer at a time,
+    /// every candidate is free.</summary>
     public string Candidates { get; }
 
     /// <summary>Parameters: lease token, lease expiry, agent id, agent name, now, job id. Changes one row
     /// if the job was still leasable.</summary>
     public string Claim { get; }
 
-    /// <summary>Parameters: now, project id. Start tag := max(finish tag, largest start tag); finish tag :=
-    /// that + 1/weight. On PostgreSQL this also locks the project's row until the claim commits.</summary>
-    public static string AdvanceFairShare { get; } = """
+    /// <summary>Parameters: now, project id, job id, lease token; changes nothing unless the claim took the
+    /// job with that token (it runs after the claim). Start tag := max(finish tag, largest start tag);
+    /// finish tag := that + 1/weight.</summary>
+    public static string AdvanceFairShare { get; } = $"""
         UPDATE projects SET
           "FairStartTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END,
           "FairFinishTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END + 1.0 / CAST("Weight" AS DOUBLE PRECISION),
           "LastLeasedAt" = @p0
         FROM (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
-        WHERE "Id" = @p1
+        WHERE "Id" = @p1 AND {Claimed("@p2", "@p3")}
+        """;
+
+    /// <summary>PostgreSQL. Parameter: project id. If the project limits its running builds, locks its row
+    /// until the lease commits, before the claim re-checks the limit, so two servers cannot both start a
+    /// build past it. (Other projects' rows stay unlocked: leases of their jobs need not wait for each other.)</summary>
+    public static string LockLimitedProject { get; } = """
+        SELECT 1 FROM projects WHERE "Id" = @p0 AND "MaxRunningBuilds" IS NOT NULL FOR UPDATE
         """;
 
     /// <summary>PostgreSQL, first in the lease's transaction: its statements run on their prepared, generic
@@ -109,15 +157,6 @@ internal sealed class LeaseRules
     /// with the transaction, so EF Core's queries on the pooled connection keep the default.</summary>
     public static string GenericPlans { get; } = "SET LOCAL plan_cache_mode = force_generic_plan";
 
-    /// <summary>PostgreSQL. Parameters: candidate job ids, best first. The first of them that is still queued
-    /// and that no other transaction holds, locked until the caller's transaction ends (only that one: the
-    /// others stay free for other servers).</summary>
-    public static string LockFirstFree { get; } = $"""
-        SELECT "Id" FROM jobs WHERE "Id" = ANY(@p0) AND "Status" = {Queued}
-        ORDER BY array_position(@p0, "Id") LIMIT 1
-        FOR UPDATE SKIP LOCKED
-        """;
-
     /// <summary>PostgreSQL. Parameter: job id. Serializes claims within the job's concurrency group: two
     /// servers could each see the group free and claim different jobs of it; with this transaction-scoped
     /// advisory lock the second waits for the first to commit, and the claim's re-check then sees its
@@ -127,19 +166,28 @@ internal sealed class LeaseRules
         WHERE "Id" = @p0 AND "ConcurrencyGroup" IS NOT NULL
         """;
 
-    /// <summary>Parameters: now, build id. The build is running from its first leased job on.</summary>
+    /// <summary>Parameters: now, build id, job id, lease token. The build is running from its first leased
+    /// job on (if the claim took the job with that token).</summary>
     public static string StartBuild { get; } = $"""
         UPDATE builds SET "Status" = {BuildRunning}, "StartedAt" = @p0
-        WHERE "Id" = @p1 AND "Status" = {SqlText.Literal(BuildStatus.Queued)}
+        WHERE "Id" = @p1 AND "Status" = {SqlText.Literal(BuildStatus.Queued)} AND {Claimed("@p2", "@p3")}
         """;
+
+    /// <summary>Whether the claim took job <paramref name="job"/> with lease token <paramref name="token"/>.</summary>
+    private static string Claimed(string job, string token) =>
+        $"""EXISTS (SELECT 1 FROM jobs AS t WHERE t."Id" = {job} AND t."LeaseToken" = {token})""";
 
     /// <summary>The distinct runs-on values of queued jobs, by a skip scan of the (status, runs-on) index.</summary>
     public static string RunsOnOfQueuedJobs { get; } = $"""
-        WITH RECURSIVE r(v) AS (
+        WITH RECURSIVE {QueuedRunsOn}
+        SELECT v AS "Value" FROM runs WHERE v IS NOT NULL
+        """;
+
+    private static string QueuedRunsOn => $"""
+        runs(v) AS (
           SELECT MIN("RunsOn") FROM jobs WHERE "Status" = {Queued}
           UNION ALL
-          SELECT (SELECT MIN("RunsOn") FROM jobs WHERE "Status" = {Queued} AND "RunsOn" > r.v) FROM r WHERE r.v IS NOT NULL)
-        SELECT v AS "Value" FROM r WHERE v IS NOT NULL
+          SELECT (SELECT MIN("RunsOn") FROM jobs WHERE "Status" = {Queued} AND "RunsOn" > runs.v) FROM runs WHERE runs.v IS NOT NULL)
         """;
 
     /// <summary>A list as one parameter: an array on PostgreSQL; on SQLite the values each between line
@@ -151,14 +199,18 @@ internal sealed class LeaseRules
     private string InList(string column, string parameter) =>
         postgres ? $"({column} = ANY({parameter}))" : $"(instr({parameter}, char(10) || {column} || char(10)) > 0)";
 
+    /// <summary>Each check is a key lookup per job, written as a scalar subquery: PostgreSQL may turn an
+    /// <c>EXISTS</c> into a hash of every running build or job, built on each lease, whose cost grows with
+    /// the work running (it did so once an array filter made it expect to scan many jobs).</summary>
     private static string Leasable(string job, string now) => $"""
         {job}."Status" = {Queued}
         AND ({job}."NotBefore" IS NULL OR {job}."NotBefore" <= {now})
-        AND ({job}."ConcurrencyGroup" IS NULL OR NOT EXISTS (
-          SELECT 1 FROM jobs AS g WHERE g."ConcurrencyGroup" = {job}."ConcurrencyGroup" AND g."Status" = {Running}))
-        AND (EXISTS (SELECT 1 FROM builds AS b WHERE b."Id" = {job}."BuildId" AND b."Status" = {BuildRunning})
-          OR EXISTS (SELECT 1 FROM projects AS l WHERE l."Id" = {job}."ProjectId" AND (l."MaxRunningBuilds" IS NULL
-            OR (SELECT COUNT(*) FROM builds AS r WHERE r."ProjectId" = l."Id" AND r."Status" = {BuildRunning}) < l."MaxRunningBuilds")))
+        AND ({job}."ConcurrencyGroup" IS NULL OR (SELECT COUNT(*) FROM jobs AS g
+          WHERE g."ConcurrencyGroup" = {job}."ConcurrencyGroup" AND g."Status" = {Running}) = 0)
+        AND ((SELECT b."Status" FROM builds AS b WHERE b."Id" = {job}."BuildId") = {BuildRunning}
+          OR (SELECT l."MaxRunningBuilds" IS NULL
+                OR (SELECT COUNT(*) FROM builds AS r WHERE r."ProjectId" = l."Id" AND r."Status" = {BuildRunning}) < l."MaxRunningBuilds"
+              FROM projects AS l WHERE l."Id" = {job}."ProjectId"))
         """;
 }
 
@@ -168,4 +220,7 @@ internal sealed class LeaseCandidate
     public long JobId { get; init; }
     public long BuildId { get; init; }
     public long ProjectId { get; init; }
+
+    /// <summary>Free for this lease to claim (on PostgreSQL: locked by it).</summary>
+    public bool Taken { get; init; }
 }

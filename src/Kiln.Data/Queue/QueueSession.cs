@@ -18,6 +18,10 @@ internal sealed record Statement(string Sql, object?[] Values, Action<DbDataRead
 internal sealed class QueueSession(DbConnection connection, Func<string, DbCommand> commandFor, bool ownsCommands, Func<ValueTask> release)
     : IAsyncDisposable
 {
+    private static readonly Statement Begin = new("BEGIN", []);
+    private static readonly Statement Commit = new("COMMIT", []);
+    private static readonly Statement Unsynced = new("SET LOCAL synchronous_commit = off", []);
+
     private DbTransaction? transaction;
 
     public async Task BeginAsync(CancellationToken cancellationToken) =>
@@ -27,6 +31,47 @@ internal sealed class QueueSession(DbConnection connection, Func<string, DbComma
     {
         await transaction!.CommitAsync(cancellationToken);
         await EndTransactionAsync();
+    }
+
+    /// <summary>Runs the statements as <see cref="BatchAsync"/> does, then commits: on PostgreSQL the
+    /// <c>COMMIT</c> travels in the same batch, so it costs no round trip of its own, and any locks are
+    /// held only while the server works. If a statement fails, those after it, the <c>COMMIT</c> among
+    /// them, are not run, and disposing the session rolls the transaction back.
+    /// <para>On PostgreSQL, bookkeeping runs around the statements in transactions of their own, in the same
+    /// round trip, whose commits do not wait for the disk, so the rows they write are not held locked while
+    /// the disk syncs: <paramref name="unsyncedBefore"/> commit before the statements run,
+    /// <paramref name="unsyncedAfter"/> after they commit. A crash may lose them unless the statements'
+    /// commit synced: it syncs everything logged before it, so what the statements read of
+    /// <paramref name="unsyncedBefore"/> is never lost. (SQLite runs all three in one transaction.)</para></summary>
+    /// <returns>For each of <paramref name="statements"/>, what <see cref="BatchAsync"/> returns.</returns>
+    public async Task<int[]> CommitWithAsync(
+        IReadOnlyList<Statement> unsyncedBefore, IReadOnlyList<Statement> statements, IReadOnlyList<Statement> unsyncedAfter, CancellationToken cancellationToken)
+    {
+        if (!connection.CanCreateBatch)
+        {
+            var affected = await BatchAsync([.. unsyncedBefore, .. statements, .. unsyncedAfter], cancellationToken);
+            await CommitAsync(cancellationToken);
+            return affected[unsyncedBefore.Count..(unsyncedBefore.Count + statements.Count)];
+        }
+
+        // The session's transaction is open (Npgsql sends its BEGIN with the batch's first statement).
+        var batch = new List<Statement>();
+        if (unsyncedBefore.Count > 0)
+        {
+            batch.AddRange([Unsynced, .. unsyncedBefore, Commit, Begin]);
+        }
+
+        var first = batch.Count;
+        batch.AddRange([.. statements, Commit]);
+        if (unsyncedAfter.Count > 0)
+        {
+            batch.AddRange([Begin, Unsynced, .. unsyncedAfter, Commit]);
+        }
+
+        var all = await BatchAsync(batch, cancellationToken);
+        // The server has ended the transaction; Npgsql sees that and sends nothing on dispose.
+        await EndTransactionAsync();
+        return all[first..(first + statements.Count)];
     }
 
     public async Task RollbackAsync(CancellationToken cancellationToken)

@@ -20,6 +20,8 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
 
     private static readonly string Running = SqlText.Literal(JobStatus.Running);
 
+    private static readonly string QueuedName = StatusNames.ToWire(JobStatus.Queued);
+
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     private LeaseRules Sql => database.Rules;
@@ -28,30 +30,43 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
     {
         await using var session = await database.OpenAsync(cancellationToken);
         await session.BeginAsync(cancellationToken);
-        await NewBuildRows.InsertAsync(session, build, cancellationToken);
-        await session.CommitAsync(cancellationToken);
+        await NewBuildRows.InsertAndCommitAsync(session, database.IsPostgres, build, cancellationToken);
     }
 
     public async Task<LeasedJob?> TryLeaseAsync(long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
         await using var session = await database.OpenAsync(cancellationToken);
-        var runnable = await RunnableLabelSetsAsync(session, agentId, cancellationToken);
+        // Which jobs are for this agent: PostgreSQL matches the agent's labels in the candidates' query
+        // itself, saving a round trip; SQLite, which has no arrays, is given the runs-on values it can run.
+        object runsOn = agentId;
+        if (!database.IsPostgres)
+        {
+            var runnable = await RunnableLabelSetsAsync(session, agentId, cancellationToken);
+            if (runnable.Count == 0)
+            {
+                return null;
+            }
+
+            runsOn = Sql.ListParameter(runnable);
+        }
+
         var passedOver = new List<long>();
         // A lost claim race counts as a try; passing over jobs that other servers hold locked does not
         // (the passed-over set only grows, so that ends), up to a bound for safety.
-        for (int tries = 0, rounds = 0; tries < 5 && rounds < 100 && runnable.Count > 0; rounds++)
+        for (int tries = 0, rounds = 0; tries < 5 && rounds < 100; rounds++)
         {
             var now = Now;
-            // One transaction per try: the pick, the claim, the project's fair-share tags and the build's
-            // start commit together. If the process dies before the commit, nothing changed.
+            // One transaction per try, in two round trips on PostgreSQL: the pick (which locks the job it
+            // takes), then the claim with the project's fair-share tags, the build's start and the commit.
+            // If the process dies before the commit, nothing changed.
             await session.BeginAsync(cancellationToken);
             var candidates = new List<LeaseCandidate>();
             List<Statement> pick =
             [
                 new(
                     Sql.Candidates,
-                    [Sql.ListParameter(runnable), Sql.ListParameter(passedOver), now, database.IsPostgres ? CandidatesPerTry : 1],
-                    r => candidates.Add(new LeaseCandidate { JobId = r.GetInt64(0), BuildId = r.GetInt64(1), ProjectId = r.GetInt64(2) })),
+                    [runsOn, Sql.ListParameter(passedOver), now, database.IsPostgres ? CandidatesPerTry : 1, QueuedName],
+                    r => candidates.Add(new LeaseCandidate { JobId = r.GetInt64(0), BuildId = r.GetInt64(1), ProjectId = r.GetInt64(2), Taken = r.GetBoolean(3) })),
             ];
             if (database.IsPostgres)
             {
@@ -64,8 +79,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
                 return null;
             }
 
-            var candidate = database.IsPostgres ? await LockFirstFreeAsync(session, candidates, cancellationToken) : candidates[0];
-            if (candidate is null)
+            if (candidates.FirstOrDefault(c => c.Taken) is not { } candidate)
             {
                 // Other servers are claiming all of them right now; look behind them.
                 passedOver.AddRange(candidates.Select(c => c.JobId));
@@ -73,44 +87,47 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
                 continue;
             }
 
-            // One round trip on PostgreSQL. The concurrency group's lock, then advancing the project's tags
-            // (which also locks its row on PostgreSQL, so two servers cannot both start a build past the
-            // project's limit), then the claim, which re-checks both after the locks; then the build's start
-            // and the leased job as the agent needs it. A failed claim is rolled back with all of it.
+            // One round trip on PostgreSQL. The concurrency group's lock and, if the project limits its
+            // running builds, the project's (so two servers cannot both start a build past the limit); then
+            // the claim, which re-checks both after the locks; the build's start if the claim took the job;
+            // the leased job as the agent needs it; the commit. A failed claim commits no change. Then the
+            // project's fair-share tags advance, unsynced: a crash may lose that step, which costs a project
+            // one turn of fairness, and the project's row is not held locked while the disk syncs, so leases
+            // of one project's jobs do not queue behind each other's commits.
             var token = NewLeaseToken();
             var steps = new List<LeasedStep>();
             LeasedJob? job = null;
             var claimJob = new Statement(Sql.Claim, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId]);
             List<Statement> claim =
             [
-                new(LeaseRules.AdvanceFairShare, [now, candidate.ProjectId]),
                 claimJob,
-                new(LeaseRules.StartBuild, [now, candidate.BuildId]),
+                new(LeaseRules.StartBuild, [now, candidate.BuildId, candidate.JobId, token]),
                 new(StepsOfLeasedJob, [candidate.JobId], r => steps.Add(ReadStep(r))),
                 new(LeasedJobRow, [candidate.JobId, token], r => job = ReadJob(r, steps)),
             ];
             if (database.IsPostgres)
             {
-                claim.Insert(0, new(LeaseRules.LockConcurrencyGroup, [candidate.JobId], Statement.Ignore));
+                claim.InsertRange(0, [
+                    new(LeaseRules.LockConcurrencyGroup, [candidate.JobId], Statement.Ignore),
+                    new(LeaseRules.LockLimitedProject, [candidate.ProjectId], Statement.Ignore),
+                ]);
             }
 
-            var affected = await session.BatchAsync(claim, cancellationToken);
-            if (affected[claim.IndexOf(claimJob)] != 1)
+            var affected = await session.CommitWithAsync(
+                [], claim, [new(LeaseRules.AdvanceFairShare, [now, candidate.ProjectId, candidate.JobId, token])], cancellationToken);
+            if (affected[claim.IndexOf(claimJob)] == 1)
             {
-                await session.RollbackAsync(cancellationToken);
-                tries++;
-                continue;
+                return job;
             }
 
-            await session.CommitAsync(cancellationToken);
-            return job;
+            tries++;
         }
 
         return null;
     }
 
-    /// <summary>The runs-on values of queued jobs that this agent can run: a job is for the agent when
-    /// the agent's labels include all of its runs-on labels. The few distinct values are matched here,
+    /// <summary>SQLite: the runs-on values of queued jobs that this agent can run: a job is for the agent
+    /// when the agent's labels include all of its runs-on labels. The few distinct values are matched here,
     /// the rest in SQL. A paused agent runs nothing; an id with no agent row has no labels.</summary>
     private static async Task<List<string>> RunnableLabelSetsAsync(QueueSession session, long agentId, CancellationToken cancellationToken)
     {
@@ -129,14 +146,6 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
 
         var labels = (agent?.Labels ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
         return runsOn.Where(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries).All(labels.Contains)).ToList();
-    }
-
-    /// <summary>PostgreSQL: the first of the candidates that no other transaction holds, locked.</summary>
-    private static async Task<LeaseCandidate?> LockFirstFreeAsync(QueueSession session, List<LeaseCandidate> candidates, CancellationToken cancellationToken)
-    {
-        var free = await session.FirstOrDefaultAsync(
-            LeaseRules.LockFirstFree, [candidates.Select(c => c.JobId).ToArray()], r => (long?)r.GetInt64(0), cancellationToken);
-        return candidates.FirstOrDefault(c => c.JobId == free);
     }
 
     private const string StepsOfLeasedJob = """
