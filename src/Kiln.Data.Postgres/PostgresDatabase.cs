@@ -15,15 +15,20 @@ public static class PostgresDatabase
             .UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly))
             .ReplaceService<IModelCustomizer, UtcDateTimes>();
 
-    /// <summary>As above on a data source the caller owns (a server shares one with its LISTEN connection).</summary>
+    /// <summary>As above on a data source the caller owns (a server shares one with its queue).</summary>
     public static DbContextOptionsBuilder UseKilnPostgres(this DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options
             .UseNpgsql(dataSource, o => o.MigrationsAssembly(MigrationsAssembly))
             .ReplaceService<IModelCustomizer, UtcDateTimes>();
 
-    /// <summary>A data source for Kiln: unless the connection string says otherwise, statements that run
+    /// <summary>A data source for Kiln. Unless the connection string says otherwise: statements that run
     /// often are prepared on the server (Npgsql's auto-prepare), so PostgreSQL plans the queue's queries
-    /// once per connection instead of on every lease.</summary>
+    /// once per connection instead of on every lease; and a connection going back to the pool is not
+    /// reset (Npgsql's reset is seven statements, parsed and run before the next use, a good part of the
+    /// server's work for a queue operation). Nothing Kiln does outlives a transaction on a pooled
+    /// connection: settings are <c>SET LOCAL</c>, advisory locks transaction-scoped, and the one session
+    /// setting (<c>NewBuildRows</c>' build number) is written before each use; <c>LISTEN</c> has its own,
+    /// unpooled data source (<see cref="CreateListenDataSource"/>).</summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
@@ -34,8 +39,18 @@ public static class PostgresDatabase
             builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         }
 
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        {
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+
         return builder.Build();
     }
+
+    /// <summary>For a connection that <c>LISTEN</c>s: not pooled, so it never goes back to a pool still
+    /// listening (and it is held open for the server's life anyway).</summary>
+    public static NpgsqlDataSource CreateListenDataSource(string connectionString) =>
+        new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { Pooling = false } }.Build();
 
     /// <summary>The queue's connections (<see cref="QueueDatabase"/>): from the same pool as EF Core's.</summary>
     public static QueueDatabase CreateQueueDatabase(NpgsqlDataSource dataSource) => QueueDatabase.Pooled(dataSource);

@@ -30,7 +30,7 @@ public sealed class QueueDatabase : IAsyncDisposable
     public static QueueDatabase Shared(DbDataSource source, string connectionSetup) => new(source, postgres: false, connectionSetup);
 
     /// <summary>PostgreSQL: a connection from <paramref name="source"/>'s pool per operation. The source
-    /// stays the caller's (a server shares it with EF Core and its LISTEN connection).</summary>
+    /// stays the caller's (a server shares it with EF Core).</summary>
     public static QueueDatabase Pooled(DbDataSource source) => new(source, postgres: true, connectionSetup: null);
 
     internal bool IsPostgres { get; }

@@ -33,6 +33,8 @@ internal static class DatabaseRegistration
         services.AddSingleton<PostgresChangePublisher>();
         services.AddSingleton<IChangePublisher>(sp => sp.GetRequiredService<PostgresChangePublisher>());
         services.AddSingleton<ChangeNotifier>();
+        services.AddKeyedSingleton(PostgresChangeListener.DataSourceKey, (sp, _) =>
+            PostgresDatabase.CreateListenDataSource(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.DbConnection!));
         services.AddSingleton<PostgresChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresChangePublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeListener>());

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -10,9 +11,12 @@ namespace Kiln.Server.Infrastructure;
 /// sent while nobody listened are gone. Idle for 30 s, it checks the connection with a query, so a
 /// silently dropped connection is noticed; failures reconnect with backoff (1 s doubling to 30 s).</summary>
 public sealed class PostgresChangeListener(
-    NpgsqlDataSource dataSource, ChangeNotifier notifier, PostgresChangePublisher publisher, TimeProvider time, ILogger<PostgresChangeListener> logger)
+    [FromKeyedServices(PostgresChangeListener.DataSourceKey)] NpgsqlDataSource dataSource, ChangeNotifier notifier, PostgresChangePublisher publisher, TimeProvider time, ILogger<PostgresChangeListener> logger)
     : BackgroundService
 {
+    /// <summary>The key of the listener's own, unpooled data source (<see cref="Kiln.Data.Postgres.PostgresDatabase.CreateListenDataSource"/>).</summary>
+    public const string DataSourceKey = "kiln.listen";
+
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
 
     /// <summary>Set once the first <c>LISTEN</c> is in place (tests and readiness may wait for it).</summary>

@@ -1,0 +1,38 @@
+using Kiln.Data.Postgres;
+using Npgsql;
+
+namespace Kiln.Data.Tests;
+
+/// <summary>The Npgsql settings Kiln chooses unless the connection string says otherwise (no server needed:
+/// a data source connects only when first used).</summary>
+public sealed class PostgresDataSourceTests
+{
+    [Fact]
+    public async Task Pooled_connections_are_auto_prepared_and_not_reset_by_default()
+    {
+        await using var source = PostgresDatabase.CreateDataSource("Host=127.0.0.1;Username=kiln");
+
+        var settings = new NpgsqlConnectionStringBuilder(source.ConnectionString);
+        Assert.Equal(64, settings.MaxAutoPrepare);
+        Assert.True(settings.NoResetOnClose);
+        Assert.True(settings.Pooling);
+    }
+
+    [Fact]
+    public async Task The_connection_string_overrides_the_defaults()
+    {
+        await using var source = PostgresDatabase.CreateDataSource("Host=127.0.0.1;Username=kiln;Max Auto Prepare=0;No Reset On Close=false");
+
+        var settings = new NpgsqlConnectionStringBuilder(source.ConnectionString);
+        Assert.Equal(0, settings.MaxAutoPrepare);
+        Assert.False(settings.NoResetOnClose);
+    }
+
+    [Fact]
+    public async Task The_listen_connection_is_not_pooled()
+    {
+        await using var source = PostgresDatabase.CreateListenDataSource("Host=127.0.0.1;Username=kiln");
+
+        Assert.False(new NpgsqlConnectionStringBuilder(source.ConnectionString).Pooling);
+    }
+}
