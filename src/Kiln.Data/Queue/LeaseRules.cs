@@ -106,14 +106,16 @@ internal sealed class LeaseRules
 
     /// <summary>PostgreSQL: the best of the candidates that is still queued and that no other transaction
     /// holds, locked until the lease's transaction ends (only that one: the others stay free for other
-    /// servers). Materialized, so that it runs once, after the candidates are known. The status is a
-    /// parameter (<c>@p4</c>), so none of the queued-only indexes matches: on a fresh database PostgreSQL
-    /// once planned this lookup as a walk of all queued jobs, for good.</summary>
+    /// servers). Materialized, so that it runs once, after the candidates are known. The status test is
+    /// written so that no index can serve it (a parameter, <c>@p4</c>, so no queued-only index matches,
+    /// inside <c>IS TRUE</c>, so the (status, id) index does not either), leaving the primary key: on a
+    /// fresh database PostgreSQL planned this lookup once as a walk of all queued jobs and once as a
+    /// bitmap of them, kept for good with the generic plan. The lock re-checks the test on the newest row.</summary>
     private static string PostgresTaken => """
         ,
         taken(id) AS MATERIALIZED (
           SELECT j."Id" FROM jobs AS j
-          WHERE j."Id" = ANY(ARRAY(SELECT job FROM top)) AND j."Status" = @p4
+          WHERE j."Id" = ANY(ARRAY(SELECT job FROM top)) AND (j."Status" = @p4) IS TRUE
           ORDER BY (SELECT rank FROM top WHERE top.job = j."Id") LIMIT 1
           FOR UPDATE OF j SKIP LOCKED)
         """;
