@@ -77,11 +77,14 @@ public static class BuildProgress
             })),
     ];
 
-    /// <summary>Decides on the rows <see cref="Reads"/> read and stores the decisions, in one batch with
-    /// <paramref name="alsoRun"/>. Each job or build it changes must still have the status it was read
-    /// with: on PostgreSQL a cancel may have changed one since, and the write would overwrite it. Then it
-    /// throws <see cref="ConcurrentChangeException"/> and the caller runs its transaction again.</summary>
-    internal static async Task<SqlProgress> WriteAsync(QueueSession session, BuildRows rows, DateTime now, IEnumerable<Statement> alsoRun, CancellationToken cancellationToken)
+    /// <summary>Decides on the rows <see cref="Reads"/> read, stores the decisions in one batch with
+    /// <paramref name="alsoRun"/>, and commits. Each job or build it changes must still have the status it
+    /// was read with: on PostgreSQL a cancel may have changed a job since, and the write would overwrite it.
+    /// Then it throws <see cref="ConcurrentChangeException"/> before committing, and the caller runs its
+    /// transaction again. When no other job changes, the only such write is the build's, whose row
+    /// <see cref="Reads"/> holds locked (SQLite: the write lock), so it cannot fail, and the commit goes
+    /// with the writes in the same round trip.</summary>
+    internal static async Task<SqlProgress> WriteAndCommitAsync(QueueSession session, BuildRows rows, DateTime now, IEnumerable<Statement> alsoRun, CancellationToken cancellationToken)
     {
         var build = rows.Build!;
         var (status, startedAt, finishedAt) = (build.Status, build.StartedAt, build.FinishedAt);
@@ -94,6 +97,7 @@ public static class BuildProgress
             WHERE "Id" = @p5 AND "Status" = @p6
             """,
             [StatusNames.ToWire(job.Status), job.Message, job.QueuedAt, job.FinishedAt, job.FailureReason, job.Id, StatusNames.ToWire(statusRead[job.Id])])).ToList();
+        var jobsChanged = guarded.Count > 0;
         if (build.Status != status || build.StartedAt != startedAt || build.FinishedAt != finishedAt)
         {
             guarded.Add(new(
@@ -108,13 +112,23 @@ public static class BuildProgress
                 $"""UPDATE steps SET "Status" = {SqlText.Literal(StepStatus.Skipped)} WHERE "JobId" = @p0""", [job.Id])),
             .. alsoRun,
         ];
-        if (writes.Count > 0)
+        if (!jobsChanged)
+        {
+            var affected = await session.CommitWithAsync([], writes, [], cancellationToken);
+            if (affected.Take(guarded.Count).Any(n => n != 1))
+            {
+                throw new InvalidOperationException($"Build {build.Id} changed while this transaction held its row locked.");
+            }
+        }
+        else
         {
             var affected = await session.BatchAsync(writes, cancellationToken);
             if (affected.Take(guarded.Count).Any(n => n != 1))
             {
                 throw new ConcurrentChangeException($"A job or build {build.Id} changed while its progress was decided.");
             }
+
+            await session.CommitAsync(cancellationToken);
         }
 
         return new SqlProgress(changes.AnyQueued, build.Status, rows.ProjectHasLimit);

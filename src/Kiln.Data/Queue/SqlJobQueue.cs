@@ -267,8 +267,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         var reason = JobRetry.ReasonFor(status, ended.CancelRequested);
         reason = reason is not null && ended.FailureReason == JobRetry.Superseded ? JobRetry.Superseded : reason;
         Statement[] reasonUpdate = reason == ended.FailureReason ? [] : [new("""UPDATE jobs SET "FailureReason" = @p0 WHERE "Id" = @p1""", [reason, jobId])];
-        var progress = await BuildProgress.WriteAsync(session, rows, now, reasonUpdate, cancellationToken);
-        await session.CommitAsync(cancellationToken);
+        var progress = await BuildProgress.WriteAndCommitAsync(session, rows, now, reasonUpdate, cancellationToken);
         // A freed concurrency group, or a build ending under its project's limit, lets queued jobs go too.
         var freed = progress.AnyQueued || retried || ended.ConcurrencyGroup is not null
             || (StatusRules.IsTerminal(progress.Status) && progress.ProjectHasLimit);
