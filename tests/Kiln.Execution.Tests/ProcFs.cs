@@ -28,6 +28,21 @@ internal static class ProcFs
     public static List<int> LiveMembersOfGroup(int processGroup) =>
         AllPids().Where(pid => ReadStat(pid) is { State: not 'Z' and not 'X' } s && s.ProcessGroupId == processGroup).ToList();
 
+    /// <summary>The group's members still alive after a SIGKILL the group was sent: a killed process dies
+    /// when it next runs, which on a busy machine may be some milliseconds later, so this waits up to two
+    /// seconds for them to go.</summary>
+    public static async Task<List<int>> MembersOfKilledGroupAsync(int processGroup)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        List<int> live;
+        while ((live = LiveMembersOfGroup(processGroup)).Count > 0 && waited.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(10);
+        }
+
+        return live;
+    }
+
     public static List<int> LiveWithCookie(string cookie)
     {
         byte[] entry = Encoding.UTF8.GetBytes($"KILN_JOB_COOKIE={cookie}");

@@ -169,6 +169,6 @@ public sealed class ShellStepExecutorTests
 
         Assert.Equal(StepOutcome.Error, result.Outcome);
         Assert.Contains("log store is down", result.Message, StringComparison.Ordinal);
-        Assert.Empty(ProcFs.LiveMembersOfGroup(_harness.ProcessId));
+        Assert.Empty(await ProcFs.MembersOfKilledGroupAsync(_harness.ProcessId));
     }
 }

@@ -20,7 +20,7 @@ public sealed class StepTerminationTests
         Assert.Equal(new StepResult(StepOutcome.TimedOut, null, "step timed out after 500ms"), result);
         Assert.Equal(["started", "[kiln] step timed out after 500ms"], sink.Texts);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
-        Assert.Empty(ProcFs.LiveMembersOfGroup(_harness.ProcessId));
+        Assert.Empty(await ProcFs.MembersOfKilledGroupAsync(_harness.ProcessId));
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class StepTerminationTests
         Assert.Equal(StepOutcome.TimedOut, result.Outcome);
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(300) + StepHarness.Grace, $"took {clock.Elapsed}");
         Assert.Equal(["trapped", "[kiln] step timed out after 300ms"], sink.Texts);
-        Assert.Empty(ProcFs.LiveMembersOfGroup(_harness.ProcessId));
+        Assert.Empty(await ProcFs.MembersOfKilledGroupAsync(_harness.ProcessId));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class StepTerminationTests
 
         Assert.Equal(new StepResult(StepOutcome.Canceled, null, "step canceled"), result);
         Assert.Equal(["[kiln] step canceled"], sink.Texts);
-        Assert.Empty(ProcFs.LiveMembersOfGroup(_harness.ProcessId));
+        Assert.Empty(await ProcFs.MembersOfKilledGroupAsync(_harness.ProcessId));
     }
 
     [Fact]
