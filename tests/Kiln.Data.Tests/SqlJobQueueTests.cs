@@ -8,6 +8,7 @@ namespace Kiln.Data.Tests;
 public abstract class SqlJobQueueTests : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+    private static readonly string[] JobNames = ["build", "test"];
     private TestDatabase db = null!;
 
     private protected TestDatabase Db => db;
@@ -145,7 +146,14 @@ public abstract class SqlJobQueueTests : IAsyncLifetime
             TriggeredBy = "racer-" + i,
             Status = BuildStatus.Queued,
             CreatedAt = db.Time.UtcNow,
-            Jobs = [new JobEntity { ProjectId = projectId, Name = "job", Status = JobStatus.Queued, QueuedAt = db.Time.UtcNow, Steps = [new StepEntity { Index = 0, Name = "s", Run = "echo " + i }] }],
+            Jobs = [.. JobNames.Select(name => new JobEntity
+            {
+                ProjectId = projectId,
+                Name = name,
+                Status = JobStatus.Queued,
+                QueuedAt = db.Time.UtcNow,
+                Steps = [new StepEntity { Index = 0, Name = "s0", Run = $"{name} {i} 0" }, new StepEntity { Index = 1, Name = "s1", Run = $"{name} {i} 1" }],
+            })],
         }).ToList();
 
         await Parallel.ForEachAsync(builds, new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (build, ct) => await queue.EnqueueAsync(build, ct));
@@ -159,9 +167,14 @@ public abstract class SqlJobQueueTests : IAsyncLifetime
         {
             var row = stored.Single(r => r.Id == b.Id);
             Assert.Equal((b.Number, b.TriggeredBy), (row.Number, row.TriggeredBy));
-            var step = Assert.Single(Assert.Single(row.Jobs).Steps);
-            Assert.Equal("echo " + b.TriggeredBy["racer-".Length..], step.Run);
-            Assert.Equal(b.Jobs[0].Steps[0].Id, step.Id);
+            var i = b.TriggeredBy["racer-".Length..];
+            Assert.Equal(JobNames, row.Jobs.OrderBy(j => j.Id).Select(j => j.Name));
+            Assert.All(row.Jobs, job =>
+            {
+                Assert.Equal(b.Jobs.Single(j => j.Name == job.Name).Id, job.Id);
+                Assert.Equal([$"{job.Name} {i} 0", $"{job.Name} {i} 1"], job.Steps.OrderBy(s => s.Index).Select(s => s.Run));
+                Assert.Equal(b.Jobs.Single(j => j.Name == job.Name).Steps.Select(s => s.Id).Order(), job.Steps.Select(s => s.Id).Order());
+            });
         });
         Assert.Equal(builds.Count + 2, (await check.Projects.SingleAsync()).NextBuildNumber);
     }

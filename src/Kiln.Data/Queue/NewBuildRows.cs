@@ -5,13 +5,15 @@ namespace Kiln.Data.Queue;
 
 /// <summary>Inserts a new build with its jobs and steps, in plain SQL, and commits the caller's transaction
 /// (the enqueue of <see cref="SqlJobQueue"/>): one round trip on PostgreSQL, the commit included. Each row
-/// finds its parent's id by its unique key (the build by project and number, a job by build, name and
-/// attempt) instead of waiting for the parent's insert to return it. The build takes its project's next
-/// number; the ids and number the database assigns are written back into the entities, as EF Core would.
+/// finds its parent's id without waiting for the parent's insert to return it: on SQLite by the parent's
+/// unique key (the build by project and number, a job by build, name and attempt); on PostgreSQL as the
+/// last value this session drew from the parent table's identity sequence (<c>currval</c>: the parent was
+/// inserted just before), which no plan can turn into a scan. The build takes its project's next number;
+/// the ids and number the database assigns are written back into the entities, as EF Core would.
 /// <para>On SQLite the number is taken in the same transaction (one writer at a time anyway). On
 /// PostgreSQL it is taken in a transaction of its own whose commit does not wait for the disk (<see
 /// cref="QueueSession.CommitWithAsync"/>),
-/// and kept in a session setting for the inserts: the project's row is then locked only for that one
+/// and kept in a session setting for the insert: the project's row is then locked only for that one
 /// update, not until the build's commit has synced, so enqueues for one project do not queue behind each
 /// other's disk writes. The build's synced commit syncs the number's too; a failed insert leaves a gap.</para></summary>
 internal sealed class NewBuildRows
@@ -22,7 +24,9 @@ internal sealed class NewBuildRows
             RETURNING "NextBuildNumber" - 1
             """,
         // The project row is locked until the commit, so the number just taken is this build's.
-        takenNumber: """(SELECT "NextBuildNumber" - 1 FROM projects WHERE "Id" = @p0)""");
+        takenNumber: TakenNumber,
+        thisBuild: $"""(SELECT "Id" FROM builds WHERE "ProjectId" = @p0 AND "Number" = {TakenNumber})""",
+        thisJob: $"""(SELECT "Id" FROM jobs WHERE "BuildId" = (SELECT "Id" FROM builds WHERE "ProjectId" = @p0 AND "Number" = {TakenNumber}) AND "Name" = @p1 AND "Attempt" = @p14)""");
 
     private static readonly NewBuildRows Postgres = new(
         takeNumber: $"""
@@ -31,9 +35,14 @@ internal sealed class NewBuildRows
               RETURNING "NextBuildNumber" - 1)
             SELECT number, set_config('{NumberSetting}', CAST(number AS text), FALSE) FROM n
             """,
-        takenNumber: $"""CAST(current_setting('{NumberSetting}') AS integer)""");
+        takenNumber: $"""CAST(current_setting('{NumberSetting}') AS integer)""",
+        thisBuild: """currval('"builds_Id_seq"')""",
+        thisJob: """currval('"jobs_Id_seq"')""");
 
-    /// <summary>PostgreSQL: the session setting that carries the number taken to the inserts.</summary>
+    /// <summary>SQLite: the number just taken.</summary>
+    private const string TakenNumber = """(SELECT "NextBuildNumber" - 1 FROM projects WHERE "Id" = @p0)""";
+
+    /// <summary>PostgreSQL: the session setting that carries the number taken to the build's insert.</summary>
     private const string NumberSetting = "kiln.build_number";
 
     private readonly string takeNumber;
@@ -41,10 +50,9 @@ internal sealed class NewBuildRows
     private readonly string insertJob;
     private readonly string insertStep;
 
-    private NewBuildRows(string takeNumber, string takenNumber)
+    private NewBuildRows(string takeNumber, string takenNumber, string thisBuild, string thisJob)
     {
         this.takeNumber = takeNumber;
-        var thisBuild = $"""(SELECT "Id" FROM builds WHERE "ProjectId" = @p0 AND "Number" = {takenNumber})""";
         insertBuild = $"""
             INSERT INTO builds ("ProjectId", "Number", "Status", "Event", "Ref", "Branch", "Tag", "Commit", "TriggeredBy",
               "InputsJson", "Error", "CancelRequested", "CreatedAt", "StartedAt", "FinishedAt")
@@ -63,8 +71,7 @@ internal sealed class NewBuildRows
         insertStep = $"""
             INSERT INTO steps ("JobId", "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError",
               "WorkingDirectory", "Shell", "Status", "ExitCode", "StartedAt", "FinishedAt")
-            VALUES ((SELECT "Id" FROM jobs WHERE "BuildId" = {thisBuild} AND "Name" = @p1 AND "Attempt" = @p14),
-              @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p15)
+            VALUES ({thisJob}, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p15)
             RETURNING "Id"
             """;
     }
@@ -85,6 +92,7 @@ internal sealed class NewBuildRows
                     build.TriggeredBy, build.InputsJson, build.Error, build.CancelRequested, build.CreatedAt, build.StartedAt, build.FinishedAt],
                 r => build.Id = r.GetInt64(0)),
         ];
+        // Each job's steps right after it: on PostgreSQL a step's job is the last one inserted.
         foreach (var job in build.Jobs)
         {
             inserts.Add(new(
