@@ -203,16 +203,17 @@ internal sealed class LeaseRules
 
     /// <summary>Each check is a key lookup per job, written as a scalar subquery: PostgreSQL may turn an
     /// <c>EXISTS</c> into a hash of every running build or job, built on each lease, whose cost grows with
-    /// the work running (it did so once an array filter made it expect to scan many jobs).</summary>
+    /// the work running (it did so once an array filter made it expect to scan many jobs). The project's
+    /// limit comes first: most projects have none, and then the build is not looked up.</summary>
     private static string Leasable(string job, string now) => $"""
         {job}."Status" = {Queued}
         AND ({job}."NotBefore" IS NULL OR {job}."NotBefore" <= {now})
         AND ({job}."ConcurrencyGroup" IS NULL OR (SELECT COUNT(*) FROM jobs AS g
           WHERE g."ConcurrencyGroup" = {job}."ConcurrencyGroup" AND g."Status" = {Running}) = 0)
-        AND ((SELECT b."Status" FROM builds AS b WHERE b."Id" = {job}."BuildId") = {BuildRunning}
-          OR (SELECT l."MaxRunningBuilds" IS NULL
+        AND ((SELECT l."MaxRunningBuilds" IS NULL
                 OR (SELECT COUNT(*) FROM builds AS r WHERE r."ProjectId" = l."Id" AND r."Status" = {BuildRunning}) < l."MaxRunningBuilds"
-              FROM projects AS l WHERE l."Id" = {job}."ProjectId"))
+              FROM projects AS l WHERE l."Id" = {job}."ProjectId")
+          OR (SELECT b."Status" FROM builds AS b WHERE b."Id" = {job}."BuildId") = {BuildRunning})
         """;
 }
 
