@@ -112,22 +112,18 @@ public static class BuildProgress
                 $"""UPDATE steps SET "Status" = {SqlText.Literal(StepStatus.Skipped)} WHERE "JobId" = @p0""", [job.Id])),
             .. alsoRun,
         ];
-        if (!jobsChanged)
+        var affected = jobsChanged
+            ? await session.BatchAsync(writes, cancellationToken)
+            : await session.CommitWithAsync([], writes, [], cancellationToken);
+        if (affected.Take(guarded.Count).Any(n => n != 1))
         {
-            var affected = await session.CommitWithAsync([], writes, [], cancellationToken);
-            if (affected.Take(guarded.Count).Any(n => n != 1))
-            {
-                throw new InvalidOperationException($"Build {build.Id} changed while this transaction held its row locked.");
-            }
+            throw jobsChanged
+                ? new ConcurrentChangeException($"A job or build {build.Id} changed while its progress was decided.")
+                : new InvalidOperationException($"Build {build.Id} changed while this transaction held its row locked.");
         }
-        else
-        {
-            var affected = await session.BatchAsync(writes, cancellationToken);
-            if (affected.Take(guarded.Count).Any(n => n != 1))
-            {
-                throw new ConcurrentChangeException($"A job or build {build.Id} changed while its progress was decided.");
-            }
 
+        if (jobsChanged)
+        {
             await session.CommitAsync(cancellationToken);
         }
 

@@ -25,8 +25,9 @@ internal sealed class NewBuildRows
             """,
         // The project row is locked until the commit, so the number just taken is this build's.
         takenNumber: TakenNumber,
-        thisBuild: $"""(SELECT "Id" FROM builds WHERE "ProjectId" = @p0 AND "Number" = {TakenNumber})""",
-        thisJob: $"""(SELECT "Id" FROM jobs WHERE "BuildId" = (SELECT "Id" FROM builds WHERE "ProjectId" = @p0 AND "Number" = {TakenNumber}) AND "Name" = @p1 AND "Attempt" = @p14)""");
+        thisBuild: SqliteThisBuild,
+        thisJob: $"""(SELECT "Id" FROM jobs WHERE "BuildId" = {SqliteThisBuild} AND "Name" = @p1 AND "Attempt" = @p14)""",
+        numberUnsynced: false);
 
     private static readonly NewBuildRows Postgres = new(
         takeNumber: $"""
@@ -37,10 +38,13 @@ internal sealed class NewBuildRows
             """,
         takenNumber: $"""CAST(current_setting('{NumberSetting}') AS integer)""",
         thisBuild: """currval('"builds_Id_seq"')""",
-        thisJob: """currval('"jobs_Id_seq"')""");
+        thisJob: """currval('"jobs_Id_seq"')""",
+        numberUnsynced: true);
 
     /// <summary>SQLite: the number just taken.</summary>
     private const string TakenNumber = """(SELECT "NextBuildNumber" - 1 FROM projects WHERE "Id" = @p0)""";
+
+    private const string SqliteThisBuild = $"""(SELECT "Id" FROM builds WHERE "ProjectId" = @p0 AND "Number" = {TakenNumber})""";
 
     /// <summary>PostgreSQL: the session setting that carries the number taken to the build's insert.</summary>
     private const string NumberSetting = "kiln.build_number";
@@ -49,10 +53,12 @@ internal sealed class NewBuildRows
     private readonly string insertBuild;
     private readonly string insertJob;
     private readonly string insertStep;
+    private readonly bool numberUnsynced;
 
-    private NewBuildRows(string takeNumber, string takenNumber, string thisBuild, string thisJob)
+    private NewBuildRows(string takeNumber, string takenNumber, string thisBuild, string thisJob, bool numberUnsynced)
     {
         this.takeNumber = takeNumber;
+        this.numberUnsynced = numberUnsynced;
         insertBuild = $"""
             INSERT INTO builds ("ProjectId", "Number", "Status", "Event", "Ref", "Branch", "Tag", "Commit", "TriggeredBy",
               "InputsJson", "Error", "CancelRequested", "CreatedAt", "StartedAt", "FinishedAt")
@@ -77,9 +83,9 @@ internal sealed class NewBuildRows
     }
 
     public static Task InsertAndCommitAsync(QueueSession session, bool postgres, BuildEntity build, CancellationToken cancellationToken) =>
-        (postgres ? Postgres : Sqlite).InsertAsync(session, postgres, build, cancellationToken);
+        (postgres ? Postgres : Sqlite).InsertAsync(session, build, cancellationToken);
 
-    private async Task InsertAsync(QueueSession session, bool postgres, BuildEntity build, CancellationToken cancellationToken)
+    private async Task InsertAsync(QueueSession session, BuildEntity build, CancellationToken cancellationToken)
     {
         var jobIds = new List<long>();
         var stepIds = new List<long>();
@@ -110,7 +116,7 @@ internal sealed class NewBuildRows
                 r => stepIds.Add(r.GetInt64(0)))));
         }
 
-        await session.CommitWithAsync(postgres ? [number] : [], postgres ? inserts : [number, .. inserts], [], cancellationToken);
+        await session.CommitWithAsync(numberUnsynced ? [number] : [], numberUnsynced ? inserts : [number, .. inserts], [], cancellationToken);
         var steps = 0;
         for (var j = 0; j < build.Jobs.Count; j++)
         {
