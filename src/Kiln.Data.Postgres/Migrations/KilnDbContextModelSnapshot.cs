@@ -180,8 +180,6 @@ namespace Kiln.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status");
-
                     b.HasIndex("ProjectId", "Number")
                         .IsUnique();
 
@@ -310,7 +308,8 @@ namespace Kiln.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConcurrencyGroup", "Status");
+                    b.HasIndex("ConcurrencyGroup", "Status")
+                        .HasFilter("\"ConcurrencyGroup\" IS NOT NULL");
 
                     b.HasIndex("Status", "Id");
 

@@ -169,8 +169,6 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status");
-
                     b.HasIndex("ProjectId", "Number")
                         .IsUnique();
 
@@ -297,7 +295,8 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConcurrencyGroup", "Status");
+                    b.HasIndex("ConcurrencyGroup", "Status")
+                        .HasFilter("\"ConcurrencyGroup\" IS NOT NULL");
 
                     b.HasIndex("Status", "Id");
 

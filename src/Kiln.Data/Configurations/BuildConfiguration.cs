@@ -12,7 +12,6 @@ internal sealed class BuildConfiguration : IEntityTypeConfiguration<BuildEntity>
         b.ToTable("builds");
         b.HasOne(x => x.Project).WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(x => new { x.ProjectId, x.Number }).IsUnique();
-        b.HasIndex(x => x.Status);
         // A project's running builds, counted against its maxRunningBuilds.
         b.HasIndex(x => new { x.ProjectId, x.Status });
         b.Property(x => x.Status).HasMaxLength(20)

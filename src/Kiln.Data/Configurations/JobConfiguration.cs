@@ -27,8 +27,10 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<JobEntity>
         b.HasIndex(x => new { x.Status, x.RunsOn }).HasFilter(QueuedOnly);
         // The next cooldown to end, asked whenever work changes (Server/Background/CooldownWaker).
         b.HasIndex(x => new { x.Status, x.NotBefore }).HasFilter(QueuedOnly);
-        // "Is a running job holding this concurrency group?", asked for every candidate.
-        b.HasIndex(x => new { x.ConcurrencyGroup, x.Status });
+        // "Is a running job holding this concurrency group?", asked for every candidate. Only jobs that have
+        // a group: most have none, and on PostgreSQL their (null, status) entries were one long run of equal
+        // keys that every status change wrote into.
+        b.HasIndex(x => new { x.ConcurrencyGroup, x.Status }).HasFilter("\"ConcurrencyGroup\" IS NOT NULL");
         b.Property(x => x.ConcurrencyGroup).HasMaxLength(300);
         // A concurrency token: saving a tracked job fails if its status changed since it was read (a
         // lease claimed it meanwhile, say), instead of silently overwriting the newer status.

@@ -66,11 +66,11 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
                 new(
                     Sql.Candidates,
                     [runsOn, Sql.ListParameter(passedOver), now, database.IsPostgres ? CandidatesPerTry : 1, QueuedName],
-                    r => candidates.Add(new LeaseCandidate { JobId = r.GetInt64(0), BuildId = r.GetInt64(1), ProjectId = r.GetInt64(2), Taken = r.GetBoolean(3) })),
+                    r => candidates.Add(new LeaseCandidate { JobId = r.GetInt64(0), BuildId = r.GetInt64(1), ProjectId = r.GetInt64(2), Row = r.GetStringOrNull(3) })),
             ];
             if (database.IsPostgres)
             {
-                pick.Insert(0, new(LeaseRules.GenericPlans, []));
+                pick.Insert(0, new(LeaseRules.GenericPlans, [], Statement.Ignore));
             }
 
             await session.BatchAsync(pick, cancellationToken);
@@ -97,7 +97,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             var token = NewLeaseToken();
             var steps = new List<LeasedStep>();
             LeasedJob? job = null;
-            var claimJob = new Statement(Sql.Claim, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId]);
+            var claimJob = new Statement(Sql.Claim, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId, candidate.Row]);
             List<Statement> claim =
             [
                 claimJob,

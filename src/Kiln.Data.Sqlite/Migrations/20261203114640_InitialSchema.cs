@@ -277,11 +277,6 @@ namespace Kiln.Data.Sqlite.Migrations
                 columns: new[] { "ProjectId", "Status" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_builds_Status",
-                table: "builds",
-                column: "Status");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_jobs_BuildId_Name_Attempt",
                 table: "jobs",
                 columns: new[] { "BuildId", "Name", "Attempt" },
@@ -290,7 +285,8 @@ namespace Kiln.Data.Sqlite.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_jobs_ConcurrencyGroup_Status",
                 table: "jobs",
-                columns: new[] { "ConcurrencyGroup", "Status" });
+                columns: new[] { "ConcurrencyGroup", "Status" },
+                filter: "\"ConcurrencyGroup\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_jobs_Status_Id",
