@@ -86,7 +86,7 @@ internal sealed class LeaseRules
           WHERE active.id IS NOT NULL)
         """;
 
-    private string HeadFilter => $"""{(postgres ? PostgresRunsOnFilter : InList("h.\"RunsOn\"", "@p0"))} AND NOT {InList("h.\"Id\"", "@p1")} AND {Leasable("h", "@p2")}""";
+    private string HeadFilter => $"""{(postgres ? PostgresRunsOnFilter : InList("h.\"RunsOn\"", "@p0"))} AND NOT {InList("h.\"Id\"", "@p1")} AND {Leasable("h", "@p2", project: "active.id")}""";
 
     private const string PostgresRunsOnFilter = """h."RunsOn" = ANY(ARRAY(SELECT v FROM runnable))""";
 
@@ -217,15 +217,17 @@ internal sealed class LeaseRules
     /// the work running (it did so once an array filter made it expect to scan many jobs). The project's
     /// limit comes first: most projects have none, and then the build is not looked up. The group's
     /// running test is wrapped in <c>IS TRUE</c> so that only the group's index can serve it: a generic plan
-    /// made on a fresh database once read all running jobs through the (status, id) index instead.</summary>
-    private static string Leasable(string job, string now) => $"""
+    /// made on a fresh database once read all running jobs through the (status, id) index instead. Where
+    /// the jobs are one project's (<paramref name="project"/>, the pick's walk of each project), the limit
+    /// names the project, not the job's column, so it is checked once per project instead of per job.</summary>
+    private static string Leasable(string job, string now, string? project = null) => $"""
         {job}."Status" = {Queued}
         AND ({job}."NotBefore" IS NULL OR {job}."NotBefore" <= {now})
         AND ({job}."ConcurrencyGroup" IS NULL OR (SELECT COUNT(*) FROM jobs AS g
           WHERE g."ConcurrencyGroup" = {job}."ConcurrencyGroup" AND (g."Status" = {Running}) IS TRUE) = 0)
         AND ((SELECT l."MaxRunningBuilds" IS NULL
                 OR (SELECT COUNT(*) FROM builds AS r WHERE r."ProjectId" = l."Id" AND r."Status" = {BuildRunning}) < l."MaxRunningBuilds"
-              FROM projects AS l WHERE l."Id" = {job}."ProjectId")
+              FROM projects AS l WHERE l."Id" = {project ?? $"{job}.\"ProjectId\""})
           OR (SELECT b."Status" FROM builds AS b WHERE b."Id" = {job}."BuildId") = {BuildRunning})
         """;
 }
