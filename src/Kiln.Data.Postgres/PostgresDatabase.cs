@@ -26,7 +26,7 @@ public static class PostgresDatabase
     /// once per connection instead of on every lease; and a connection going back to the pool is not
     /// reset (Npgsql's reset is seven statements, parsed and run before the next use, a good part of the
     /// server's work for a queue operation). Nothing Kiln does outlives a transaction on a pooled
-    /// connection: settings are <c>SET LOCAL</c>, advisory locks transaction-scoped, and the one session
+    /// connection: settings are transaction-local, advisory locks transaction-scoped, and the one session
     /// setting (<c>NewBuildRows</c>' build number) is written before each use; <c>LISTEN</c> has its own,
     /// unpooled data source (<see cref="CreateListenDataSource"/>).</summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)

@@ -124,10 +124,9 @@ internal sealed class LeaseRules
 
     /// <summary>Parameters: on SQLite the runs-on values the agent can run (<see cref="ListParameter"/>), on
     /// PostgreSQL the agent's id; job ids to pass over (<see cref="ListParameter"/>); now; how many; the
-    /// queued status' name (used on PostgreSQL only). Rows:
-    /// <see cref="LeaseCandidate"/>, best first. On PostgreSQL the first candidate no other transaction
-    /// holds is locked, in the same statement, and its row version returned; on SQLite, which has one writer at a time,
-    /// every candidate is free.</summary>
+    /// queued status' name (used on PostgreSQL only). Rows: <see cref="LeaseCandidate"/>, best first. On
+    /// PostgreSQL the first candidate no other transaction holds is locked, in the same statement, and its
+    /// row version returned; on SQLite, which has one writer at a time, every candidate is free.</summary>
     public string Candidates { get; }
 
     /// <summary>Parameters: lease token, lease expiry, agent id, agent name, now, job id, and on PostgreSQL
