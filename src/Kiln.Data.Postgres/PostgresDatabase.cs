@@ -7,19 +7,19 @@ namespace Kiln.Data.Postgres;
 
 /// <summary>PostgreSQL, for several servers sharing one database. Timestamps are
 /// <c>timestamp with time zone</c> (Npgsql's default, no legacy behaviour): every DateTime Kiln
-/// writes is UTC, and one that arrives unspecified is taken as UTC by <see cref="UtcDateTimes"/>.</summary>
+/// writes is UTC, and one that arrives unspecified is taken as UTC by <see cref="PostgresModel"/>.</summary>
 public static class PostgresDatabase
 {
     public static DbContextOptionsBuilder UseKilnPostgres(this DbContextOptionsBuilder options, string connectionString) =>
         options
             .UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly))
-            .ReplaceService<IModelCustomizer, UtcDateTimes>();
+            .ReplaceService<IModelCustomizer, PostgresModel>();
 
     /// <summary>As above on a data source the caller owns (a server shares one with its queue).</summary>
     public static DbContextOptionsBuilder UseKilnPostgres(this DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options
             .UseNpgsql(dataSource, o => o.MigrationsAssembly(MigrationsAssembly))
-            .ReplaceService<IModelCustomizer, UtcDateTimes>();
+            .ReplaceService<IModelCustomizer, PostgresModel>();
 
     /// <summary>A data source for Kiln. Unless the connection string says otherwise: statements that run
     /// often are prepared on the server (Npgsql's auto-prepare), so PostgreSQL plans the queue's queries

@@ -193,6 +193,32 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task Claimants_racing_for_one_concurrency_groups_jobs_run_one_and_leave_the_rest_queued()
+    {
+        var grouped = new List<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            grouped.Add(await SeedAsync("app", "deploy" + i, QueuePriority.Manual, "1:prod"));
+        }
+
+        var free = await SeedAsync("app", "test", QueuePriority.Push);
+
+        // Six claimants at once: the group's lock (PostgreSQL) or the write lock (SQLite) makes each claim
+        // see the job another started; the claimants that lose the group take the free job or nothing.
+        var leased = await Task.WhenAll(Enumerable.Range(1, 6).Select(agent => Task.Run(async () =>
+        {
+            return await db.NewQueue().TryLeaseAsync(agent, "a" + agent, Lease, default);
+        })));
+
+        var ids = leased.OfType<LeasedJob>().Select(j => j.Id).ToList();
+        Assert.Equal(1, ids.Count(grouped.Contains));
+        Assert.Contains(free, ids);
+        Assert.Equal(2, ids.Count);
+        await using var check = db.NewContext();
+        Assert.Equal(1, await check.Jobs.CountAsync(j => j.ConcurrencyGroup == "1:prod" && j.Status == JobStatus.Running));
+    }
+
+    [DatabaseFact]
     public async Task A_retry_keeps_priority_and_concurrency_group()
     {
         var id = await SeedAsync("app", "deploy", QueuePriority.Schedule, "1:prod");

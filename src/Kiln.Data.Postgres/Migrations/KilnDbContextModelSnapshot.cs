@@ -308,6 +308,9 @@ namespace Kiln.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("LeaseToken")
+                        .HasFilter("\"LeaseToken\" IS NOT NULL");
+
                     b.HasIndex("ConcurrencyGroup", "Status")
                         .HasFilter("\"ConcurrencyGroup\" IS NOT NULL");
 

@@ -24,6 +24,7 @@ internal sealed class LeaseRules
     private static readonly string Queued = SqlText.Literal(JobStatus.Queued);
     private static readonly string Running = SqlText.Literal(JobStatus.Running);
     private static readonly string BuildRunning = SqlText.Literal(BuildStatus.Running);
+    private static readonly string BuildQueued = SqlText.Literal(BuildStatus.Queued);
 
     public static readonly LeaseRules Sqlite = new(postgres: false);
     public static readonly LeaseRules Postgres = new(postgres: true);
@@ -33,25 +34,39 @@ internal sealed class LeaseRules
     private LeaseRules(bool postgres)
     {
         this.postgres = postgres;
-        Candidates = $"""
+        var pick = $"""
             WITH RECURSIVE active(id) AS (
               SELECT MIN("ProjectId") FROM jobs WHERE "Status" = {Queued}
               UNION ALL
               SELECT (SELECT MIN("ProjectId") FROM jobs WHERE "Status" = {Queued} AND "ProjectId" > active.id)
               FROM active WHERE active.id IS NOT NULL),
             {(postgres ? PostgresRanked : SqliteRanked)},
-            top(job, build, project, rank) AS MATERIALIZED (
-              SELECT job, build, project, ROW_NUMBER() OVER (ORDER BY priority, CASE WHEN finish > v.tag THEN finish ELSE v.tag END, job)
+            top(job, project, rank) AS MATERIALIZED (
+              SELECT job, project, ROW_NUMBER() OVER (ORDER BY priority, CASE WHEN finish > v.tag THEN finish ELSE v.tag END, job)
               FROM ranked CROSS JOIN (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
-              ORDER BY 4 LIMIT @p3){(postgres ? PostgresTaken : "")}
-            SELECT job AS "JobId", build AS "BuildId", project AS "ProjectId", {(postgres ? "(SELECT CAST(row AS text) FROM taken WHERE taken.id = job)" : "''")} AS "Row"
-            FROM top ORDER BY rank
+              ORDER BY 3 LIMIT @p3)
             """;
-        Claim = $"""
-            UPDATE jobs AS c SET "Status" = {Running}, "LeaseToken" = @p0, "LeaseExpiresAt" = @p1,
-              "AgentId" = @p2, "AgentName" = @p3, "StartedAt" = @p4
-            WHERE {(postgres ? "c.ctid = CAST(@p6 AS tid) AND " : "")}c."Id" = @p5 AND {Leasable("c", "@p4")}
-            """;
+        if (postgres)
+        {
+            Lease = pick + PostgresTaken + PostgresClaim(guarded: false);
+            LeaseOne = """
+                WITH top(job, project, rank) AS MATERIALIZED (
+                  SELECT j."Id", j."ProjectId", 1 FROM jobs AS j WHERE j."Id" = @p1)
+                """ + PostgresTaken + PostgresClaim(guarded: true);
+        }
+        else
+        {
+            Candidates = pick + """
+
+                SELECT job AS "JobId", project AS "ProjectId", '' AS "Row"
+                FROM top ORDER BY rank
+                """;
+            Claim = $"""
+                UPDATE jobs AS c SET "Status" = {Running}, "LeaseToken" = @p0, "LeaseExpiresAt" = @p1,
+                  "AgentId" = @p2, "AgentName" = @p3, "StartedAt" = @p4
+                WHERE c."Id" = @p5 AND {Leasable("c", "@p4")}
+                """;
+        }
     }
 
     /// <summary>SQLite: each project's first leasable job, ranked by key lookups. (One per project is
@@ -62,9 +77,8 @@ internal sealed class LeaseRules
                   WHERE h."ProjectId" = active.id AND {HeadFilter}
                   ORDER BY h."Priority", h."Id" LIMIT 1)
           FROM active WHERE active.id IS NOT NULL),
-        ranked(job, project, build, priority, finish) AS (
+        ranked(job, project, priority, finish) AS (
           SELECT heads.id, heads.project,
-            (SELECT j."BuildId" FROM jobs AS j WHERE j."Id" = heads.id),
             (SELECT j."Priority" FROM jobs AS j WHERE j."Id" = heads.id),
             (SELECT p."FairFinishTag" FROM projects AS p WHERE p."Id" = heads.project)
           FROM heads WHERE heads.id IS NOT NULL)
@@ -76,10 +90,10 @@ internal sealed class LeaseRules
     /// runs-on labels are all among the agent's; a paused agent runs nothing; an id with no agent row has no labels.</summary>
     private string PostgresRanked => $"""
         {PostgresRunnable}
-        ranked(job, project, build, priority, finish) AS (
-          SELECT h."Id", h."ProjectId", h."BuildId", h."Priority", p."FairFinishTag"
+        ranked(job, project, priority, finish) AS (
+          SELECT h."Id", h."ProjectId", h."Priority", p."FairFinishTag"
           FROM active
-          CROSS JOIN LATERAL (SELECT h."Id", h."ProjectId", h."BuildId", h."Priority" FROM jobs AS h
+          CROSS JOIN LATERAL (SELECT h."Id", h."ProjectId", h."Priority" FROM jobs AS h
                   WHERE h."ProjectId" = active.id AND {HeadFilter}
                   ORDER BY h."Priority", h."Id" LIMIT @p3) AS h
           JOIN projects AS p ON p."Id" = active.id
@@ -122,31 +136,109 @@ internal sealed class LeaseRules
           FOR UPDATE OF j SKIP LOCKED)
         """;
 
-    /// <summary>Parameters: on SQLite the runs-on values the agent can run (<see cref="ListParameter"/>), on
-    /// PostgreSQL the agent's id; job ids to pass over (<see cref="ListParameter"/>); now; how many; the
-    /// queued status' name (used on PostgreSQL only). Rows: <see cref="LeaseCandidate"/>, best first. On
-    /// PostgreSQL the first candidate no other transaction holds is locked, in the same statement, and its
-    /// row version returned; on SQLite, which has one writer at a time, every candidate is free.</summary>
-    public string Candidates { get; }
+    /// <summary>PostgreSQL: the claim of the job <see cref="PostgresTaken"/> locked, in the same statement,
+    /// and its build's start. The claim finds the row by the version the lock returned, which no plan can
+    /// turn into a scan (by id, a generic plan made on a fresh database walked every queued job through a
+    /// queued-only index, whose filter the status test matches: 0.25–0.45 ms a claim instead of 0.07), and
+    /// re-checks that the job is leasable. The statement reads all tables as of its start, so where the
+    /// check depends on other jobs (a concurrency group) or builds (a project's running-build limit) it
+    /// could miss a claim that another server committed meanwhile: unless <paramref name="guarded"/> (run
+    /// after <see cref="LockConcurrencyGroup"/> and <see cref="LockLimitedProject"/>), such a job is left
+    /// locked but unclaimed. So is a job changed since the statement began (the lock found a newer version).
+    /// Rows: <see cref="LeaseCandidate"/>, best first.</summary>
+    private static string PostgresClaim(bool guarded) => $"""
+        ,
+        claimed(id, build) AS (
+          UPDATE jobs AS c SET "Status" = {Running}, "LeaseToken" = @p5, "LeaseExpiresAt" = @p6,
+            "AgentId" = @p0, "AgentName" = @p7, "StartedAt" = @p2
+          WHERE c.ctid = (SELECT row FROM taken) AND {(guarded ? Leasable("c", "@p2") : Unguarded)}
+          RETURNING c."Id", c."BuildId"),
+        started AS (
+          UPDATE builds AS b SET "Status" = {BuildRunning}, "StartedAt" = @p2
+          WHERE b."Id" = (SELECT build FROM claimed) AND b."Status" = {BuildQueued})
+        SELECT job AS "JobId", project AS "ProjectId",
+          (SELECT CAST(row AS text) FROM taken WHERE taken.id = job) AS "Row"
+        FROM top ORDER BY rank
+        """;
 
-    /// <summary>Parameters: lease token, lease expiry, agent id, agent name, now, job id, and on PostgreSQL
-    /// the row version the candidates' query locked (<see cref="LeaseCandidate.Row"/>). Changes one row
-    /// if the job was still leasable. On PostgreSQL the row is found by its version, which no plan can
-    /// turn into a scan: by id, a generic plan made on a fresh database walked every queued job through a
-    /// queued-only index (the status test matches its filter), 0.25–0.45 ms a claim instead of 0.07.</summary>
-    public string Claim { get; }
+    /// <summary>PostgreSQL: the claim's test without the locks of <see cref="LockConcurrencyGroup"/> and
+    /// <see cref="LockLimitedProject"/>: the job has no concurrency group and its project no running-build
+    /// limit. Nothing else needs testing again: the claim finds the job by the row version the lock
+    /// returned, so it finds it only if that is the version the pick saw leasable, in the same statement
+    /// and so as of the same moment.</summary>
+    private const string Unguarded = """
+        c."ConcurrencyGroup" IS NULL AND (SELECT l."MaxRunningBuilds" FROM projects AS l WHERE l."Id" = c."ProjectId") IS NULL
+        """;
 
-    /// <summary>Parameters: now, project id, job id, lease token; changes nothing unless the claim took the
-    /// job with that token (it runs after the claim). Start tag := max(finish tag, largest start tag);
+    /// <summary>SQLite. Parameters: the runs-on values the agent can run (<see cref="ListParameter"/>), job
+    /// ids to pass over (<see cref="ListParameter"/>), now, how many (1: SQLite has one writer at a time, so
+    /// every candidate is free). Rows: <see cref="LeaseCandidate"/>.</summary>
+    public string? Candidates { get; }
+
+    /// <summary>SQLite. Parameters: lease token, lease expiry, agent id, agent name, now, job id. Changes
+    /// one row if the job was still leasable.</summary>
+    public string? Claim { get; }
+
+    /// <summary>PostgreSQL, the lease in one statement: the candidates; the best that no other server
+    /// holds, locked; its claim, with its build's start, if that needs no other lock
+    /// (<see cref="PostgresClaim"/>). Parameters: the agent's id, job ids to pass over
+    /// (<see cref="ListParameter"/>), now, how many candidates, the queued status' name, lease token,
+    /// lease expiry, agent name. Rows: <see cref="LeaseCandidate"/>, best first.</summary>
+    public string? Lease { get; }
+
+    /// <summary>PostgreSQL: <see cref="Lease"/> of one job, the one the lease left unclaimed, after the
+    /// locks its claim needs. Parameters as <see cref="Lease"/>'s, with the job's id in place of the ids
+    /// to pass over (and the count unused).</summary>
+    public string? LeaseOne { get; }
+
+    /// <summary>Parameters: now, <see cref="LeasedKey"/>. Advances the fair-share tags of the project of the
+    /// job just leased (none if the claim took none). Start tag := max(finish tag, largest start tag);
     /// finish tag := that + 1/weight.</summary>
-    public static string AdvanceFairShare { get; } = $"""
+    public string AdvanceFairShare => field ??= $"""
         UPDATE projects SET
           "FairStartTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END,
           "FairFinishTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END + 1.0 / CAST("Weight" AS DOUBLE PRECISION),
           "LastLeasedAt" = @p0
         FROM (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
-        WHERE "Id" = @p1 AND {Claimed("@p2", "@p3")}
+        WHERE "Id" = {Leased("ProjectId", 1)}
         """;
+
+    /// <summary>Parameter: <see cref="LeasedKey"/>. The steps of the job just leased.</summary>
+    public string StepsOfLeasedJob => field ??= $"""
+        SELECT "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError", "WorkingDirectory", "Shell"
+        FROM steps WHERE "JobId" = {Leased("Id", 0)} ORDER BY "Index"
+        """;
+
+    /// <summary>Parameter: <see cref="LeasedKey"/>. The job just leased, as the agent needs it: no row if
+    /// the claim took none.</summary>
+    public string LeasedJobRow => field ??= $"""
+        SELECT j."Id", j."BuildId", j."Name", j."Attempt", j."LeaseToken", j."LeaseExpiresAt", j."TimeoutSeconds", j."EnvJson", j."MatrixJson", j."SpecJson",
+          b."Number", b."Event", b."Ref", b."Branch", b."Tag", b."Commit", b."TriggeredBy", b."InputsJson", p."Name", p."RepoUrl"
+        FROM jobs AS j JOIN builds AS b ON b."Id" = j."BuildId" JOIN projects AS p ON p."Id" = b."ProjectId"
+        WHERE {IsLeased("j", 0)}
+        """;
+
+    /// <summary>SQLite. Parameters: now, <see cref="LeasedKey"/>. The build of the job just leased is
+    /// running from its first leased job on.</summary>
+    public string StartBuild => field ??= $"""
+        UPDATE builds SET "Status" = {BuildRunning}, "StartedAt" = @p0
+        WHERE "Id" = {Leased("BuildId", 1)} AND "Status" = {BuildQueued}
+        """;
+
+    /// <summary>How the statements after a claim find the job it took, as parameters: on PostgreSQL its
+    /// lease token, by which the claim's statement, which picks the job itself, left it (an index holds
+    /// leased jobs' tokens); on SQLite, where the caller picked the job, its id and the lease token, so
+    /// that they find nothing if the claim failed.</summary>
+    public object[] LeasedKey(string token, long? pickedJob) =>
+        postgres ? [token] : [token, pickedJob ?? throw new ArgumentNullException(nameof(pickedJob), "SQLite finds the leased job by its id")];
+
+    /// <summary>Whether <paramref name="job"/> is the job just leased, its <see cref="LeasedKey"/> at
+    /// <c>@p{key}</c>.</summary>
+    private string IsLeased(string job, int key) => postgres
+        ? $"""{job}."LeaseToken" = @p{key}"""
+        : $"""{job}."Id" = @p{key + 1} AND {job}."LeaseToken" = @p{key}""";
+
+    private string Leased(string column, int key) => $"""(SELECT t."{column}" FROM jobs AS t WHERE {IsLeased("t", key)})""";
 
     /// <summary>PostgreSQL. Parameter: project id. If the project limits its running builds, locks its row
     /// until the lease commits, before the claim re-checks the limit, so two servers cannot both start a
@@ -177,17 +269,6 @@ internal sealed class LeaseRules
         SELECT pg_advisory_xact_lock(hashtext('kiln.concurrency:' || "ConcurrencyGroup")) FROM jobs
         WHERE "Id" = @p0 AND "ConcurrencyGroup" IS NOT NULL
         """;
-
-    /// <summary>Parameters: now, build id, job id, lease token. The build is running from its first leased
-    /// job on (if the claim took the job with that token).</summary>
-    public static string StartBuild { get; } = $"""
-        UPDATE builds SET "Status" = {BuildRunning}, "StartedAt" = @p0
-        WHERE "Id" = @p1 AND "Status" = {SqlText.Literal(BuildStatus.Queued)} AND {Claimed("@p2", "@p3")}
-        """;
-
-    /// <summary>Whether the claim took job <paramref name="job"/> with lease token <paramref name="token"/>.</summary>
-    private static string Claimed(string job, string token) =>
-        $"""EXISTS (SELECT 1 FROM jobs AS t WHERE t."Id" = {job} AND t."LeaseToken" = {token})""";
 
     /// <summary>The distinct runs-on values of queued jobs, by a skip scan of the (status, runs-on) index.</summary>
     public static string RunsOnOfQueuedJobs { get; } = $"""
@@ -231,11 +312,10 @@ internal sealed class LeaseRules
         """;
 }
 
-/// <summary>A job the lease may claim, with what the claim updates besides it.</summary>
+/// <summary>A job the lease may claim, and its project.</summary>
 internal sealed class LeaseCandidate
 {
     public long JobId { get; init; }
-    public long BuildId { get; init; }
     public long ProjectId { get; init; }
 
     /// <summary>On PostgreSQL the job's row version (its <c>ctid</c>) if this lease locked it, else null; on

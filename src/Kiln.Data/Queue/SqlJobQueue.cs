@@ -7,12 +7,9 @@ using Kiln.Data.Entities;
 namespace Kiln.Data.Queue;
 
 /// <summary><see cref="IJobQueue"/> in plain SQL on a <see cref="QueueDatabase"/>. Leasing is a fenced claim:
-/// pick the best leasable job (<see cref="LeaseRules"/>), then <c>UPDATE … WHERE id = @id AND status = 'queued'</c> with the same
-/// rules re-checked, and check the row count. On SQLite (one writer at a time) the transaction takes
-/// the write lock at once, so the pick and the claim are serialized with every other writer. On
-/// PostgreSQL the pick is locked with <c>FOR UPDATE SKIP LOCKED</c> in the claim's transaction, so racing
-/// servers take different jobs instead of colliding on the same one; if the process dies before the
-/// commit, the lock goes with the connection and the job stays queued.</summary>
+/// pick the best leasable job (<see cref="LeaseRules"/>), then <c>UPDATE … WHERE</c> that job is still
+/// leasable, and see whether it changed; only a claimed job is returned, with its steps, from the same
+/// transaction.</summary>
 public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJobQueue
 {
     /// <summary>Candidates read per try; on PostgreSQL the first that no other server holds is taken.</summary>
@@ -36,44 +33,76 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
     public async Task<LeasedJob?> TryLeaseAsync(long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
         await using var session = await database.OpenAsync(cancellationToken);
-        // Which jobs are for this agent: PostgreSQL matches the agent's labels in the candidates' query
-        // itself, saving a round trip; SQLite, which has no arrays, is given the runs-on values it can run.
-        object runsOn = agentId;
-        if (!database.IsPostgres)
+        return database.IsPostgres
+            ? await TryLeaseOnPostgresAsync(session, agentId, agentName, leaseDuration, cancellationToken)
+            : await TryLeaseOnSqliteAsync(session, agentId, agentName, leaseDuration, cancellationToken);
+    }
+
+    /// <summary>SQLite has one writer at a time: the transaction takes the write lock at once, so the pick
+    /// and the claim are serialized with every other writer, and the best candidate is always free.</summary>
+    private async Task<LeasedJob?> TryLeaseOnSqliteAsync(
+        QueueSession session, long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        var runnable = await RunnableLabelSetsAsync(session, agentId, cancellationToken);
+        if (runnable.Count == 0)
         {
-            var runnable = await RunnableLabelSetsAsync(session, agentId, cancellationToken);
-            if (runnable.Count == 0)
+            return null;
+        }
+
+        for (var tries = 0; tries < 5; tries++)
+        {
+            var now = Now;
+            await session.BeginAsync(cancellationToken);
+            var candidate = await session.FirstOrDefaultAsync(
+                Sql.Candidates!, [Sql.ListParameter(runnable), Sql.ListParameter(Array.Empty<long>()), now, 1], ReadCandidate, cancellationToken);
+            if (candidate is null)
             {
+                await session.RollbackAsync(cancellationToken);
                 return null;
             }
 
-            runsOn = Sql.ListParameter(runnable);
+            var token = NewLeaseToken();
+            Statement[] claim =
+            [
+                new(Sql.Claim!, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId]),
+                new(Sql.StartBuild, [now, .. Sql.LeasedKey(token, candidate.JobId)]),
+            ];
+            if (await CommitLeaseAsync(session, claim, Sql.LeasedKey(token, candidate.JobId), now, cancellationToken) is { } job)
+            {
+                return job;
+            }
         }
 
+        return null;
+    }
+
+    /// <summary>One round trip a try in the usual case (<see cref="LeaseRules.Lease"/>): the pick locks the
+    /// best job no other server holds (<c>FOR UPDATE SKIP LOCKED</c>), claims it and commits, so racing
+    /// servers take different jobs instead of colliding on the same one, and the job is held locked only
+    /// while the server works. If the process dies before the commit, the lock goes with the connection
+    /// and the job stays queued.</summary>
+    private async Task<LeasedJob?> TryLeaseOnPostgresAsync(
+        QueueSession session, long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
         var passedOver = new List<long>();
-        // A lost claim race counts as a try; passing over jobs that other servers hold locked does not
-        // (the passed-over set only grows, so that ends), up to a bound for safety.
+        // A lost claim counts as a try; passing over jobs that other servers hold locked does not (the
+        // passed-over set only grows, so that ends), up to a bound for safety.
         for (int tries = 0, rounds = 0; tries < 5 && rounds < 100; rounds++)
         {
             var now = Now;
-            // One transaction per try, in two round trips on PostgreSQL: the pick (which locks the job it
-            // takes), then the claim with the project's fair-share tags, the build's start and the commit.
-            // If the process dies before the commit, nothing changed.
-            await session.BeginAsync(cancellationToken);
+            var token = NewLeaseToken();
             var candidates = new List<LeaseCandidate>();
-            List<Statement> pick =
+            Statement[] lease =
             [
-                new(
-                    Sql.Candidates,
-                    [runsOn, Sql.ListParameter(passedOver), now, database.IsPostgres ? CandidatesPerTry : 1, QueuedName],
-                    r => candidates.Add(new LeaseCandidate { JobId = r.GetInt64(0), BuildId = r.GetInt64(1), ProjectId = r.GetInt64(2), Row = r.GetStringOrNull(3) })),
+                new(LeaseRules.GenericPlans, [], Statement.Ignore),
+                new(Sql.Lease!, [agentId, Sql.ListParameter(passedOver), now, CandidatesPerTry, QueuedName, token, now + leaseDuration, agentName], r => candidates.Add(ReadCandidate(r))),
             ];
-            if (database.IsPostgres)
+            await session.BeginAsync(cancellationToken);
+            if (await CommitLeaseAsync(session, lease, Sql.LeasedKey(token, pickedJob: null), now, cancellationToken) is { } job)
             {
-                pick.Insert(0, new(LeaseRules.GenericPlans, [], Statement.Ignore));
+                return job;
             }
 
-            await session.BatchAsync(pick, cancellationToken);
             if (candidates.Count == 0)
             {
                 return null;
@@ -83,41 +112,27 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             {
                 // Other servers are claiming all of them right now; look behind them.
                 passedOver.AddRange(candidates.Select(c => c.JobId));
-                await session.RollbackAsync(cancellationToken);
                 continue;
             }
 
-            // One round trip on PostgreSQL. The concurrency group's lock and, if the project limits its
-            // running builds, the project's (so two servers cannot both start a build past the limit); then
-            // the claim, which re-checks both after the locks; the build's start if the claim took the job;
-            // the leased job as the agent needs it; the commit. A failed claim commits no change. Then the
-            // project's fair-share tags advance, unsynced: a crash may lose that step, which costs a project
-            // one turn of fairness, and the project's row is not held locked while the disk syncs, so leases
-            // of one project's jobs do not queue behind each other's commits.
-            var token = NewLeaseToken();
-            var steps = new List<LeasedStep>();
-            LeasedJob? job = null;
-            var claimJob = new Statement(Sql.Claim, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId, candidate.Row]);
-            List<Statement> claim =
+            // The lease locked a job but left it: its claim needs the lock of its concurrency group or, if
+            // its project limits running builds, of the project's row (so that two servers cannot both
+            // start a build past the limit), or the job changed as the lease ran. Take those locks, then
+            // claim that job, in one round trip: the claim's statement starts after the locks are held and
+            // so sees every claim committed before.
+            now = Now;
+            token = NewLeaseToken();
+            Statement[] guarded =
             [
-                claimJob,
-                new(LeaseRules.StartBuild, [now, candidate.BuildId, candidate.JobId, token]),
-                new(StepsOfLeasedJob, [candidate.JobId], r => steps.Add(ReadStep(r))),
-                new(LeasedJobRow, [candidate.JobId, token], r => job = ReadJob(r, steps)),
+                new(LeaseRules.GenericPlans, [], Statement.Ignore),
+                new(LeaseRules.LockConcurrencyGroup, [candidate.JobId], Statement.Ignore),
+                new(LeaseRules.LockLimitedProject, [candidate.ProjectId], Statement.Ignore),
+                new(Sql.LeaseOne!, [agentId, candidate.JobId, now, CandidatesPerTry, QueuedName, token, now + leaseDuration, agentName], Statement.Ignore),
             ];
-            if (database.IsPostgres)
+            await session.BeginAsync(cancellationToken);
+            if (await CommitLeaseAsync(session, guarded, Sql.LeasedKey(token, candidate.JobId), now, cancellationToken) is { } guardedJob)
             {
-                claim.InsertRange(0, [
-                    new(LeaseRules.LockConcurrencyGroup, [candidate.JobId], Statement.Ignore),
-                    new(LeaseRules.LockLimitedProject, [candidate.ProjectId], Statement.Ignore),
-                ]);
-            }
-
-            var affected = await session.CommitWithAsync(
-                [], claim, [new(LeaseRules.AdvanceFairShare, [now, candidate.ProjectId, candidate.JobId, token])], cancellationToken);
-            if (affected[claim.IndexOf(claimJob)] == 1)
-            {
-                return job;
+                return guardedJob;
             }
 
             tries++;
@@ -125,6 +140,33 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
 
         return null;
     }
+
+    /// <summary>Runs <paramref name="claim"/> (which claims a job with a lease token, if it can), reads the
+    /// leased job by <paramref name="leased"/> (<see cref="LeaseRules.LeasedKey"/>) and commits, in the
+    /// session's open transaction: in one round trip on PostgreSQL. A failed claim commits no change. Then
+    /// the project's fair-share tags advance, unsynced: a crash may lose that step, which costs a project
+    /// one turn of fairness, and the project's row is not held locked while the disk syncs, so leases of
+    /// one project's jobs do not queue behind each other's commits. Returns the leased job, or null if the
+    /// claim took none.</summary>
+    private async Task<LeasedJob?> CommitLeaseAsync(
+        QueueSession session, IReadOnlyList<Statement> claim, object[] leased, DateTime now, CancellationToken cancellationToken)
+    {
+        var steps = new List<LeasedStep>();
+        LeasedJob? job = null;
+        await session.CommitWithAsync(
+            [],
+            [
+                .. claim,
+                new(Sql.StepsOfLeasedJob, leased, r => steps.Add(ReadStep(r))),
+                new(Sql.LeasedJobRow, leased, r => job = ReadJob(r, steps)),
+            ],
+            [new(Sql.AdvanceFairShare, [now, .. leased])],
+            cancellationToken);
+        return job;
+    }
+
+    private static LeaseCandidate ReadCandidate(DbDataReader r) =>
+        new() { JobId = r.GetInt64(0), ProjectId = r.GetInt64(1), Row = r.GetStringOrNull(2) };
 
     /// <summary>SQLite: the runs-on values of queued jobs that this agent can run: a job is for the agent
     /// when the agent's labels include all of its runs-on labels. The few distinct values are matched here,
@@ -147,19 +189,6 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         var labels = (agent?.Labels ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
         return runsOn.Where(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries).All(labels.Contains)).ToList();
     }
-
-    private const string StepsOfLeasedJob = """
-        SELECT "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError", "WorkingDirectory", "Shell"
-        FROM steps WHERE "JobId" = @p0 ORDER BY "Index"
-        """;
-
-    /// <summary>The job as claimed: no row if the claim in the same batch failed.</summary>
-    private const string LeasedJobRow = """
-        SELECT j."Id", j."BuildId", j."Name", j."Attempt", j."LeaseToken", j."LeaseExpiresAt", j."TimeoutSeconds", j."EnvJson", j."MatrixJson", j."SpecJson",
-          b."Number", b."Event", b."Ref", b."Branch", b."Tag", b."Commit", b."TriggeredBy", b."InputsJson", p."Name", p."RepoUrl"
-        FROM jobs AS j JOIN builds AS b ON b."Id" = j."BuildId" JOIN projects AS p ON p."Id" = b."ProjectId"
-        WHERE j."Id" = @p0 AND j."LeaseToken" = @p1
-        """;
 
     private static LeasedStep ReadStep(DbDataReader r) =>
         new(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32OrNull(4), r.GetString(5), r.GetBoolean(6), r.GetStringOrNull(7), r.GetStringOrNull(8));

@@ -290,6 +290,12 @@ namespace Kiln.Data.Postgres.Migrations
                 filter: "\"ConcurrencyGroup\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
+                name: "IX_jobs_LeaseToken",
+                table: "jobs",
+                column: "LeaseToken",
+                filter: "\"LeaseToken\" IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_jobs_Status_Id",
                 table: "jobs",
                 columns: new[] { "Status", "Id" });
