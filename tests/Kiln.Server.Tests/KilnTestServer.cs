@@ -6,6 +6,7 @@ using System.Text.Json;
 using Kiln.Contracts;
 using Kiln.Contracts.AgentProtocol;
 using Kiln.Contracts.Api;
+using Kiln.Data.Sqlite;
 using Kiln.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
@@ -216,9 +217,16 @@ internal sealed class KilnTestServer : IAsyncDisposable
         DeleteDataDir(DataDir);
     }
 
+    /// <summary>Closes the pooled connections of this data folder's database, then deletes the folder. Only
+    /// this database's pool: clearing all pools disposed connections that other tests' servers, running in
+    /// parallel, were opening at that moment (a 500 with "Cannot access a disposed object: sqlite3").</summary>
     public static void DeleteDataDir(string dataDir)
     {
-        SqliteConnection.ClearAllPools();
+        using (var connection = new SqliteConnection(SqliteDatabase.ConnectionString(dataDir)))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
         if (Directory.Exists(dataDir))
         {
             Directory.Delete(dataDir, recursive: true);
