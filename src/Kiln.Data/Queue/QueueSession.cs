@@ -15,11 +15,17 @@ internal sealed record Statement(string Sql, object?[] Values, Action<DbDataRead
     }
 }
 
-internal sealed class QueueSession(DbConnection connection, Func<string, DbCommand> commandFor, bool ownsCommands, Func<ValueTask> release)
+/// <remarks>Where <paramref name="positional"/> is given (PostgreSQL), it turns each statement's <c>@pN</c>
+/// placeholders into the provider's positional ones, and parameters go unnamed.</remarks>
+internal sealed class QueueSession(
+    DbConnection connection, Func<string, DbCommand> commandFor, bool ownsCommands, Func<string, string>? positional, Func<ValueTask> release)
     : IAsyncDisposable
 {
-    private static readonly Statement Begin = new("BEGIN", []);
     private static readonly Statement Commit = new("COMMIT", []);
+
+    /// <summary>Commits and begins the next transaction in one statement. A <c>SET LOCAL</c> ends with the
+    /// transaction it was made in, so the next one commits synced again unless it says otherwise.</summary>
+    private static readonly Statement CommitAndBegin = new("COMMIT AND CHAIN", []);
     private static readonly Statement Unsynced = new("SET LOCAL synchronous_commit = off", []);
 
     private DbTransaction? transaction;
@@ -58,15 +64,12 @@ internal sealed class QueueSession(DbConnection connection, Func<string, DbComma
         var batch = new List<Statement>();
         if (unsyncedBefore.Count > 0)
         {
-            batch.AddRange([Unsynced, .. unsyncedBefore, Commit, Begin]);
+            batch.AddRange([Unsynced, .. unsyncedBefore, CommitAndBegin]);
         }
 
         var first = batch.Count;
-        batch.AddRange([.. statements, Commit]);
-        if (unsyncedAfter.Count > 0)
-        {
-            batch.AddRange([Begin, Unsynced, .. unsyncedAfter, Commit]);
-        }
+        batch.AddRange(statements);
+        batch.AddRange(unsyncedAfter.Count > 0 ? [CommitAndBegin, Unsynced, .. unsyncedAfter, Commit] : [Commit]);
 
         var all = await BatchAsync(batch, cancellationToken);
         // The server has ended the transaction; Npgsql sees that and sends nothing on dispose.
@@ -158,11 +161,10 @@ internal sealed class QueueSession(DbConnection connection, Func<string, DbComma
         foreach (var (sql, values, _) in statements)
         {
             var command = batch.CreateBatchCommand();
-            command.CommandText = sql;
+            command.CommandText = positional?.Invoke(sql) ?? sql;
             for (var i = 0; i < values.Length; i++)
             {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "p" + i;
+                var parameter = NewParameter(command.CreateParameter(), i);
                 parameter.Value = values[i] ?? DBNull.Value;
                 command.Parameters.Add(parameter);
             }
@@ -220,15 +222,14 @@ internal sealed class QueueSession(DbConnection connection, Func<string, DbComma
     {
         var command = commandFor(sql);
         command.Transaction = transaction;
-        if (command.CommandText != sql)
+        var text = positional?.Invoke(sql) ?? sql;
+        if (command.CommandText != text)
         {
-            command.CommandText = sql;
+            command.CommandText = text;
             command.Parameters.Clear();
             for (var i = 0; i < values.Length; i++)
             {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "p" + i;
-                command.Parameters.Add(parameter);
+                command.Parameters.Add(NewParameter(command.CreateParameter(), i));
             }
         }
 
@@ -238,6 +239,16 @@ internal sealed class QueueSession(DbConnection connection, Func<string, DbComma
         }
 
         return command;
+    }
+
+    private DbParameter NewParameter(DbParameter parameter, int index)
+    {
+        if (positional is null)
+        {
+            parameter.ParameterName = "p" + index;
+        }
+
+        return parameter;
     }
 
     private ValueTask ReturnAsync(DbCommand command) => ownsCommands ? command.DisposeAsync() : ValueTask.CompletedTask;
