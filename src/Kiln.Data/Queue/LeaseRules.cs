@@ -203,19 +203,17 @@ internal sealed class LeaseRules
         WHERE "Id" = {Leased("ProjectId", 1)}
         """;
 
-    /// <summary>Parameter: <see cref="LeasedKey"/>. The steps of the job just leased.</summary>
-    public string StepsOfLeasedJob => field ??= $"""
-        SELECT "Index", "Name", "Run", "EnvJson", "TimeoutSeconds", "Condition", "ContinueOnError", "WorkingDirectory", "Shell"
-        FROM steps WHERE "JobId" = {Leased("Id", 0)} ORDER BY "Index"
-        """;
-
-    /// <summary>Parameter: <see cref="LeasedKey"/>. The job just leased, as the agent needs it: no row if
-    /// the claim took none.</summary>
-    public string LeasedJobRow => field ??= $"""
+    /// <summary>Parameter: <see cref="LeasedKey"/>. The job just leased, as the agent needs it, once per
+    /// step, in order, the step's columns last (a job with no steps: one row, with nulls there); no row
+    /// if the claim took none.</summary>
+    public string LeasedJobWithSteps => field ??= $"""
         SELECT j."Id", j."BuildId", j."Name", j."Attempt", j."LeaseToken", j."LeaseExpiresAt", j."TimeoutSeconds", j."EnvJson", j."MatrixJson", j."SpecJson",
-          b."Number", b."Event", b."Ref", b."Branch", b."Tag", b."Commit", b."TriggeredBy", b."InputsJson", p."Name", p."RepoUrl"
+          b."Number", b."Event", b."Ref", b."Branch", b."Tag", b."Commit", b."TriggeredBy", b."InputsJson", p."Name", p."RepoUrl",
+          s."Index", s."Name", s."Run", s."EnvJson", s."TimeoutSeconds", s."Condition", s."ContinueOnError", s."WorkingDirectory", s."Shell"
         FROM jobs AS j JOIN builds AS b ON b."Id" = j."BuildId" JOIN projects AS p ON p."Id" = b."ProjectId"
+          LEFT JOIN steps AS s ON s."JobId" = j."Id"
         WHERE {IsLeased("j", 0)}
+        ORDER BY s."Index"
         """;
 
     /// <summary>SQLite. Parameters: now, <see cref="LeasedKey"/>. The build of the job just leased is

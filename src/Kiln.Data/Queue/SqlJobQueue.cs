@@ -155,11 +155,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         LeasedJob? job = null;
         await session.CommitWithAsync(
             [],
-            [
-                .. claim,
-                new(Sql.StepsOfLeasedJob, leased, r => steps.Add(ReadStep(r))),
-                new(Sql.LeasedJobRow, leased, r => job = ReadJob(r, steps)),
-            ],
+            [.. claim, new(Sql.LeasedJobWithSteps, leased, r => ReadJobAndStep(r, ref job, steps))],
             [new(Sql.AdvanceFairShare, [now, .. leased])],
             cancellationToken);
         return job;
@@ -190,8 +186,20 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         return runsOn.Where(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries).All(labels.Contains)).ToList();
     }
 
-    private static LeasedStep ReadStep(DbDataReader r) =>
-        new(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32OrNull(4), r.GetString(5), r.GetBoolean(6), r.GetStringOrNull(7), r.GetStringOrNull(8));
+    /// <summary>A row of <see cref="LeaseRules.LeasedJobWithSteps"/>: the job the first time, and its step
+    /// unless it has none.</summary>
+    private static void ReadJobAndStep(DbDataReader r, ref LeasedJob? job, List<LeasedStep> steps)
+    {
+        job ??= ReadJob(r, steps);
+        if (!r.IsDBNull(StepColumn))
+        {
+            steps.Add(new(
+                r.GetInt32(StepColumn), r.GetString(StepColumn + 1), r.GetString(StepColumn + 2), r.GetString(StepColumn + 3), r.GetInt32OrNull(StepColumn + 4),
+                r.GetString(StepColumn + 5), r.GetBoolean(StepColumn + 6), r.GetStringOrNull(StepColumn + 7), r.GetStringOrNull(StepColumn + 8)));
+        }
+    }
+
+    private const int StepColumn = 20;
 
     private static LeasedJob ReadJob(DbDataReader r, IReadOnlyList<LeasedStep> steps) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetDateTime(5), r.GetInt32OrNull(6), r.GetString(7), r.GetString(8), r.GetString(9),
