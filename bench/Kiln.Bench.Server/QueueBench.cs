@@ -69,6 +69,7 @@ internal static class QueueBench
         var settled = await JitSettling.WaitAsync();
         var jit = System.Runtime.JitInfo.GetCompilationTime();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var databaseCpu = name == "PostgreSQL" ? LocalPostgresCpu.Read() : null;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(1, jobs), parallel, async (_, ct) =>
             await queue.EnqueueAsync(new BuildEntity
@@ -106,10 +107,11 @@ internal static class QueueBench
         var opsPerSecond = 3 * jobs / total.TotalSeconds;
         var cpuPerOp = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (3 * jobs);
         var jitDuring = System.Runtime.JitInfo.GetCompilationTime() - jit;
+        var databaseCpuPerOp = (LocalPostgresCpu.Read() - databaseCpu)?.TotalMilliseconds / (3 * jobs);
         if (report)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"queue ({name}, {workers} worker{(workers == 1 ? "" : "s")}): {jobs} jobs: enqueue {jobs / enqueued.TotalSeconds:0}/s, lease {jobs / (leased - enqueued).TotalSeconds:0}/s, complete {jobs / (total - leased).TotalSeconds:0}/s; {opsPerSecond:0} ops/s overall; {cpuPerOp:0.00} ms of CPU per operation; JIT {(settled ? "settled" : "still busy")} before, {jitDuring.TotalMilliseconds:0} ms during"));
+                $"queue ({name}, {workers} worker{(workers == 1 ? "" : "s")}): {jobs} jobs: enqueue {jobs / enqueued.TotalSeconds:0}/s, lease {jobs / (leased - enqueued).TotalSeconds:0}/s, complete {jobs / (total - leased).TotalSeconds:0}/s; {opsPerSecond:0} ops/s overall; {cpuPerOp:0.00} ms of CPU per operation{(databaseCpuPerOp is { } d ? $" (PostgreSQL's processes: {d:0.00} ms)" : "")}; JIT {(settled ? "settled" : "still busy")} before, {jitDuring.TotalMilliseconds:0} ms during"));
         }
 
         return opsPerSecond;
