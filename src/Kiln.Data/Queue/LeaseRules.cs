@@ -139,12 +139,13 @@ internal sealed class LeaseRules
     /// <summary>PostgreSQL: the claim of the job <see cref="PostgresTaken"/> locked, in the same statement,
     /// and its build's start. The claim finds the row by the version the lock returned, which no plan can
     /// turn into a scan (by id, a generic plan made on a fresh database walked every queued job through a
-    /// queued-only index, whose filter the status test matches: 0.25–0.45 ms a claim instead of 0.07), and
-    /// re-checks that the job is leasable. The statement reads all tables as of its start, so where the
-    /// check depends on other jobs (a concurrency group) or builds (a project's running-build limit) it
-    /// could miss a claim that another server committed meanwhile: unless <paramref name="guarded"/> (run
-    /// after <see cref="LockConcurrencyGroup"/> and <see cref="LockLimitedProject"/>), such a job is left
-    /// locked but unclaimed. So is a job changed since the statement began (the lock found a newer version).
+    /// queued-only index, whose filter the status test matches: 0.25–0.45 ms a claim instead of 0.07). The
+    /// statement reads all tables as of its start, so where leasable depends on other jobs (a concurrency
+    /// group) or builds (a project's running-build limit) it could miss a claim that another server
+    /// committed meanwhile: unless <paramref name="guarded"/> (run after <see cref="LockConcurrencyGroup"/>
+    /// and <see cref="LockLimitedProject"/>, and then testing again that the job is leasable), such a job
+    /// is left locked but unclaimed (<see cref="Unguarded"/>). So is a job changed since the statement
+    /// began (the lock found a newer version).
     /// Rows: <see cref="LeaseCandidate"/>, best first.</summary>
     private static string PostgresClaim(bool guarded) => $"""
         ,

@@ -8,8 +8,7 @@ namespace Kiln.Data.Queue;
 
 /// <summary><see cref="IJobQueue"/> in plain SQL on a <see cref="QueueDatabase"/>. Leasing is a fenced claim:
 /// pick the best leasable job (<see cref="LeaseRules"/>), then <c>UPDATE … WHERE</c> that job is still
-/// leasable, and see whether it changed; only a claimed job is returned, with its steps, from the same
-/// transaction.</summary>
+/// leasable; only a job the update claimed is returned, read back with its steps in the same transaction.</summary>
 public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJobQueue
 {
     /// <summary>Candidates read per try; on PostgreSQL the first that no other server holds is taken.</summary>
