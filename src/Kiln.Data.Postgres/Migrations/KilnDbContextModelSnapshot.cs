@@ -311,21 +311,21 @@ namespace Kiln.Data.Postgres.Migrations
                     b.HasIndex("LeaseToken")
                         .HasFilter("\"LeaseToken\" IS NOT NULL");
 
+                    b.HasIndex("NotBefore")
+                        .HasFilter("\"Status\" = 'queued'");
+
+                    b.HasIndex("RunsOn")
+                        .HasFilter("\"Status\" = 'queued'");
+
                     b.HasIndex("ConcurrencyGroup", "Status")
                         .HasFilter("\"ConcurrencyGroup\" IS NOT NULL");
 
                     b.HasIndex("Status", "Id");
 
-                    b.HasIndex("Status", "NotBefore")
-                        .HasFilter("\"Status\" = 'queued'");
-
-                    b.HasIndex("Status", "RunsOn")
-                        .HasFilter("\"Status\" = 'queued'");
-
                     b.HasIndex("BuildId", "Name", "Attempt")
                         .IsUnique();
 
-                    b.HasIndex("Status", "ProjectId", "Priority", "Id")
+                    b.HasIndex("ProjectId", "Priority", "Id")
                         .HasFilter("\"Status\" = 'queued'");
 
                     b.ToTable("jobs", (string)null);

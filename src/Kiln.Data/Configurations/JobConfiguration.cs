@@ -20,7 +20,8 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<JobEntity>
         b.HasIndex(x => new { x.Status, x.Id });
         // The next three hold queued jobs only (partial indexes): they stay as small as the queue, and a
         // job leaving the queue adds no entries to them (a PostgreSQL update that changes the status
-        // writes a new entry into every index whose filter the new row passes).
+        // writes a new entry into every index whose filter the new row passes). On PostgreSQL they lack
+        // the leading status column (Kiln.Data.Postgres/PostgresModel); SQLite needs it to use them.
         // The lease walks each project's queued jobs in order: priority class, then oldest.
         b.HasIndex(x => new { x.Status, x.ProjectId, x.Priority, x.Id }).HasFilter(QueuedOnly);
         // The distinct runs-on values of queued jobs, read by a skip scan for label matching.

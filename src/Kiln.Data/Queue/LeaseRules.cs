@@ -12,8 +12,8 @@ namespace Kiln.Data.Queue;
 /// go on, or a limit could stall a build halfway). The pick and the claim's re-check use the same text,
 /// so they cannot drift apart.</para>
 /// <para>Order: priority class; then fair share between projects; then the oldest job. Only each
-/// project's first leasable job is a candidate, found by walking the (status, project, priority, id)
-/// index from a skip scan of the projects with queued jobs, and the heads are ranked by key lookups
+/// project's first leasable job is a candidate, found by walking the queued jobs' (project, priority,
+/// id) index (on SQLite led by the status) from a skip scan of the projects with queued jobs, and the heads are ranked by key lookups
 /// (a join back to jobs tempts PostgreSQL into scanning them all), so a lease costs about the same
 /// with 10 or 10,000 queued jobs. Fair share is start-time fair queueing: a project's key is max(its finish tag,
 /// the largest start tag of any project), so a project that was idle starts level with the busiest one
@@ -104,7 +104,7 @@ internal sealed class LeaseRules
 
     private const string PostgresRunsOnFilter = """h."RunsOn" = ANY(ARRAY(SELECT v FROM runnable))""";
 
-    /// <summary>PostgreSQL: the runs-on values of queued jobs (a skip scan of the queued (status, runs-on)
+    /// <summary>PostgreSQL: the runs-on values of queued jobs (a skip scan of the queued jobs' runs-on
     /// index) that the agent <c>@p0</c> can run. An <c>= ANY</c> over these few values keeps the planner
     /// walking each project's jobs in index order; a label test on every job made it expect to read many
     /// and sort them all instead.</summary>
@@ -269,7 +269,7 @@ internal sealed class LeaseRules
         WHERE "Id" = @p0 AND "ConcurrencyGroup" IS NOT NULL
         """;
 
-    /// <summary>The distinct runs-on values of queued jobs, by a skip scan of the (status, runs-on) index.</summary>
+    /// <summary>The distinct runs-on values of queued jobs, by a skip scan of the queued jobs' runs-on index.</summary>
     public static string RunsOnOfQueuedJobs { get; } = $"""
         WITH RECURSIVE {QueuedRunsOn}
         SELECT v AS "Value" FROM runs WHERE v IS NOT NULL

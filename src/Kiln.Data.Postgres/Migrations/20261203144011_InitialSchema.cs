@@ -296,27 +296,27 @@ namespace Kiln.Data.Postgres.Migrations
                 filter: "\"LeaseToken\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
+                name: "IX_jobs_NotBefore",
+                table: "jobs",
+                column: "NotBefore",
+                filter: "\"Status\" = 'queued'");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_jobs_ProjectId_Priority_Id",
+                table: "jobs",
+                columns: new[] { "ProjectId", "Priority", "Id" },
+                filter: "\"Status\" = 'queued'");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_jobs_RunsOn",
+                table: "jobs",
+                column: "RunsOn",
+                filter: "\"Status\" = 'queued'");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_jobs_Status_Id",
                 table: "jobs",
                 columns: new[] { "Status", "Id" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_jobs_Status_NotBefore",
-                table: "jobs",
-                columns: new[] { "Status", "NotBefore" },
-                filter: "\"Status\" = 'queued'");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_jobs_Status_ProjectId_Priority_Id",
-                table: "jobs",
-                columns: new[] { "Status", "ProjectId", "Priority", "Id" },
-                filter: "\"Status\" = 'queued'");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_jobs_Status_RunsOn",
-                table: "jobs",
-                columns: new[] { "Status", "RunsOn" },
-                filter: "\"Status\" = 'queued'");
 
             migrationBuilder.CreateIndex(
                 name: "IX_log_chunks_JobId_Offset",
