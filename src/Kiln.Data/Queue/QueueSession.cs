@@ -2,9 +2,6 @@ using System.Data.Common;
 
 namespace Kiln.Data.Queue;
 
-/// <summary>One queue operation's use of a connection (<see cref="QueueDatabase.OpenAsync"/>): statements
-/// with positional parameters <c>@p0</c>, <c>@p1</c>, …, and at most one transaction, rolled back on
-/// dispose unless committed.</summary>
 /// <summary>One statement of <see cref="QueueSession.BatchAsync"/>, with what to do with each row it returns.
 /// A statement that returns rows (a <c>SELECT</c>, or <c>RETURNING</c>) must have a <see cref="Row"/>, even
 /// if only <see cref="Ignore"/>: a batch's results are matched to its statements by that.</summary>
@@ -15,8 +12,10 @@ internal sealed record Statement(string Sql, object?[] Values, Action<DbDataRead
     }
 }
 
-/// <remarks>Where <paramref name="positional"/> is given (PostgreSQL), it turns each statement's <c>@pN</c>
-/// placeholders into the provider's positional ones, and parameters go unnamed.</remarks>
+/// <summary>One queue operation's use of a connection (<see cref="QueueDatabase.OpenAsync"/>): statements
+/// with positional parameters <c>@p0</c>, <c>@p1</c>, …, and at most one transaction, rolled back on
+/// dispose unless committed. Where <paramref name="positional"/> is given (PostgreSQL), it turns each
+/// statement's <c>@pN</c> placeholders into the provider's own positional ones, and parameters go unnamed.</summary>
 internal sealed class QueueSession(
     DbConnection connection, Func<string, DbCommand> commandFor, bool ownsCommands, Func<string, string>? positional, Func<ValueTask> release)
     : IAsyncDisposable
