@@ -7,7 +7,7 @@ using System.Globalization;
 /// the pool's connections, which outlive a round).</summary>
 internal static class LocalPostgresCpu
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux architecture .NET runs on
+    private const double TicksPerSecond = 100; // USER_HZ, 100 on every Linux architecture .NET runs on
 
     public static TimeSpan? Read()
     {

@@ -61,12 +61,13 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             }
 
             var token = NewLeaseToken();
+            var leased = Sql.LeasedKey(token, candidate.JobId);
             Statement[] claim =
             [
                 new(Sql.Claim!, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId]),
-                new(Sql.StartBuild, [now, .. Sql.LeasedKey(token, candidate.JobId)]),
+                new(Sql.StartBuild, [now, .. leased]),
             ];
-            if (await CommitLeaseAsync(session, claim, Sql.LeasedKey(token, candidate.JobId), now, cancellationToken) is { } job)
+            if (await CommitLeaseAsync(session, claim, leased, now, cancellationToken) is { } job)
             {
                 return job;
             }
