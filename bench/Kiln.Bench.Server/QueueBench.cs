@@ -13,8 +13,8 @@ using Npgsql;
 /// uses them, on a fresh database: N jobs enqueued (a build with one job and one step each), then leased,
 /// then completed, each phase by <c>workers</c> concurrent callers (a server serves many agents at once;
 /// 1 gives the sequential figure). Counts each enqueue, lease and complete as one operation. A warm-up
-/// round, then <see cref="Rounds"/> measured ones, each started once the JIT has settled
-/// (<see cref="JitSettling"/>). Runs on SQLite, and on PostgreSQL when <c>KILN_BENCH_POSTGRES</c> holds
+/// round, then <see cref="Rounds"/> measured ones, each after <see cref="WarmUpJobs"/> unmeasured jobs on
+/// its fresh database and once the JIT has settled (<see cref="JitSettling"/>). Runs on SQLite, and on PostgreSQL when <c>KILN_BENCH_POSTGRES</c> holds
 /// a connection string to a server where it may create a database.</summary>
 internal static class QueueBench
 {
@@ -52,6 +52,9 @@ internal static class QueueBench
         return median >= 2000;
     }
 
+    /// <summary>Jobs each round runs through the queue before it is measured.</summary>
+    private const int WarmUpJobs = 100;
+
     /// <summary>One round on a fresh database; returns its operations per second.</summary>
     private static async Task<double> RunOnceAsync(string name, Func<string, Task<BenchDatabase>> create, int jobs, int workers, bool report)
     {
@@ -66,10 +69,32 @@ internal static class QueueBench
 
         var queue = new SqlJobQueue(database.Queue, TimeProvider.System);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
+        // The fresh database's connections are new: warm them up as a running server's are (each
+        // connection plans its statements once, and the database server caches the new database's catalog
+        // per connection), so that the round measures the queue, not connection setup.
+        await RunPhasesAsync(queue, WarmUpJobs, parallel);
         var settled = await JitSettling.WaitAsync();
         var jit = System.Runtime.JitInfo.GetCompilationTime();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var databaseCpu = name == "PostgreSQL" ? LocalPostgresCpu.Read() : null;
+        var (enqueued, leased, total) = await RunPhasesAsync(queue, jobs, parallel);
+        var opsPerSecond = 3 * jobs / total.TotalSeconds;
+        var cpuPerOp = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (3 * jobs);
+        var jitDuring = System.Runtime.JitInfo.GetCompilationTime() - jit;
+        var databaseCpuPerOp = (LocalPostgresCpu.Read() - databaseCpu)?.TotalMilliseconds / (3 * jobs);
+        if (report)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"queue ({name}, {workers} worker{(workers == 1 ? "" : "s")}): {jobs} jobs: enqueue {jobs / enqueued.TotalSeconds:0}/s, lease {jobs / (leased - enqueued).TotalSeconds:0}/s, complete {jobs / (total - leased).TotalSeconds:0}/s; {opsPerSecond:0} ops/s overall; {cpuPerOp:0.00} ms of CPU per operation{(databaseCpuPerOp is { } d ? $" (PostgreSQL's processes: {d:0.00} ms)" : "")}; JIT {(settled ? "settled" : "still busy")} before, {jitDuring.TotalMilliseconds:0} ms during"));
+        }
+
+        return opsPerSecond;
+    }
+
+    /// <summary>Enqueues <paramref name="jobs"/> jobs, then leases them, then completes them, each phase by
+    /// concurrent callers; returns when each phase ended, from the start.</summary>
+    private static async Task<(TimeSpan Enqueued, TimeSpan Leased, TimeSpan Total)> RunPhasesAsync(SqlJobQueue queue, int jobs, ParallelOptions parallel)
+    {
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(1, jobs), parallel, async (_, ct) =>
             await queue.EnqueueAsync(new BuildEntity
@@ -103,18 +128,7 @@ internal static class QueueBench
                 ?? throw new InvalidOperationException("a completion was refused");
         });
 
-        var total = clock.Elapsed;
-        var opsPerSecond = 3 * jobs / total.TotalSeconds;
-        var cpuPerOp = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (3 * jobs);
-        var jitDuring = System.Runtime.JitInfo.GetCompilationTime() - jit;
-        var databaseCpuPerOp = (LocalPostgresCpu.Read() - databaseCpu)?.TotalMilliseconds / (3 * jobs);
-        if (report)
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"queue ({name}, {workers} worker{(workers == 1 ? "" : "s")}): {jobs} jobs: enqueue {jobs / enqueued.TotalSeconds:0}/s, lease {jobs / (leased - enqueued).TotalSeconds:0}/s, complete {jobs / (total - leased).TotalSeconds:0}/s; {opsPerSecond:0} ops/s overall; {cpuPerOp:0.00} ms of CPU per operation{(databaseCpuPerOp is { } d ? $" (PostgreSQL's processes: {d:0.00} ms)" : "")}; JIT {(settled ? "settled" : "still busy")} before, {jitDuring.TotalMilliseconds:0} ms during"));
-        }
-
-        return opsPerSecond;
+        return (enqueued, leased, clock.Elapsed);
     }
 
     private static async Task<BenchDatabase> SqliteOptionsAsync()
