@@ -1,4 +1,5 @@
 using Kiln.Data.Postgres;
+using Kiln.Tests;
 using Npgsql;
 
 namespace Kiln.Data.Tests;
@@ -26,6 +27,26 @@ public sealed class PostgresDataSourceTests
         var settings = new NpgsqlConnectionStringBuilder(source.ConnectionString);
         Assert.Equal(0, settings.MaxAutoPrepare);
         Assert.False(settings.NoResetOnClose);
+    }
+
+    [PostgresFact]
+    public async Task Connections_have_postgres_jit_off_unless_the_connection_string_sets_it()
+    {
+        Assert.Equal("off", (await SettingsAsync(TestPostgres.ServerConnectionString!)).Jit);
+        var given = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString) { Options = "-c jit=on" };
+        Assert.Equal("on", (await SettingsAsync(given.ConnectionString)).Jit);
+        // Other startup options in the connection string are kept, and JIT turned off beside them.
+        given.Options = "-c application_name=mine";
+        Assert.Equal(("off", "mine"), await SettingsAsync(given.ConnectionString));
+    }
+
+    private static async Task<(string Jit, string ApplicationName)> SettingsAsync(string connectionString)
+    {
+        await using var source = PostgresDatabase.CreateDataSource(connectionString);
+        await using var command = source.CreateCommand("SELECT current_setting('jit'), current_setting('application_name')");
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetString(0), reader.GetString(1));
     }
 
     [Fact]
