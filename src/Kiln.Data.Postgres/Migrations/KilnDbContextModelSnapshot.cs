@@ -388,9 +388,6 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<double>("FairStartTag")
                         .HasColumnType("double precision");
 
-                    b.Property<DateTime?>("LastLeasedAt")
-                        .HasColumnType("timestamp with time zone");
-
                     b.Property<int?>("MaxRunningBuilds")
                         .HasColumnType("integer");
 

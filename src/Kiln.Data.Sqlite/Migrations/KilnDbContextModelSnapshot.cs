@@ -370,9 +370,6 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<double>("FairStartTag")
                         .HasColumnType("REAL");
 
-                    b.Property<DateTime?>("LastLeasedAt")
-                        .HasColumnType("TEXT");
-
                     b.Property<int?>("MaxRunningBuilds")
                         .HasColumnType("INTEGER");
 

@@ -12,9 +12,6 @@ public sealed class ProjectEntity
     /// <summary>The number the next build gets; bumped in the same transaction that inserts it.</summary>
     public int NextBuildNumber { get; set; } = 1;
     public DateTime CreatedAt { get; set; }
-    /// <summary>When an agent last leased one of the project's jobs (null: never), updated in the
-    /// claim's transaction; the queue serves the project that waited longest first (fairness).</summary>
-    public DateTime? LastLeasedAt { get; set; }
     /// <summary>Seconds a push build waits before it may start, so that a burst of pushes to a branch
     /// (each superseding the last while it waits) makes one build; 0 for none.</summary>
     public int CooldownSeconds { get; set; }

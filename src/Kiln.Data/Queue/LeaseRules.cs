@@ -192,16 +192,15 @@ internal sealed class LeaseRules
     /// to pass over (and the count unused).</summary>
     public string? LeaseOne { get; }
 
-    /// <summary>Parameters: now, <see cref="LeasedKey"/>. Advances the fair-share tags of the project of the
+    /// <summary>Parameter: <see cref="LeasedKey"/>. Advances the fair-share tags of the project of the
     /// job just leased (none if the claim took none). Start tag := max(finish tag, largest start tag);
     /// finish tag := that + 1/weight.</summary>
     public string AdvanceFairShare => field ??= $"""
         UPDATE projects SET
           "FairStartTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END,
-          "FairFinishTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END + 1.0 / CAST("Weight" AS DOUBLE PRECISION),
-          "LastLeasedAt" = @p0
+          "FairFinishTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END + 1.0 / CAST("Weight" AS DOUBLE PRECISION)
         FROM (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
-        WHERE "Id" = {Leased("ProjectId", 1)}
+        WHERE "Id" = {Leased("ProjectId", 0)}
         """;
 
     /// <summary>Parameter: <see cref="LeasedKey"/>. The job just leased, as the agent needs it, once per

@@ -67,7 +67,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
                 new(Sql.Claim!, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId]),
                 new(Sql.StartBuild, [now, .. leased]),
             ];
-            if (await CommitLeaseAsync(session, claim, leased, now, cancellationToken) is { } job)
+            if (await CommitLeaseAsync(session, claim, leased, cancellationToken) is { } job)
             {
                 return job;
             }
@@ -98,7 +98,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
                 new(Sql.Lease!, [agentId, Sql.ListParameter(passedOver), now, CandidatesPerTry, QueuedName, token, now + leaseDuration, agentName], r => candidates.Add(ReadCandidate(r))),
             ];
             await session.BeginAsync(cancellationToken);
-            if (await CommitLeaseAsync(session, lease, Sql.LeasedKey(token, pickedJob: null), now, cancellationToken) is { } job)
+            if (await CommitLeaseAsync(session, lease, Sql.LeasedKey(token, pickedJob: null), cancellationToken) is { } job)
             {
                 return job;
             }
@@ -130,7 +130,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
                 new(Sql.LeaseOne!, [agentId, candidate.JobId, now, CandidatesPerTry, QueuedName, token, now + leaseDuration, agentName], Statement.Ignore),
             ];
             await session.BeginAsync(cancellationToken);
-            if (await CommitLeaseAsync(session, guarded, Sql.LeasedKey(token, candidate.JobId), now, cancellationToken) is { } guardedJob)
+            if (await CommitLeaseAsync(session, guarded, Sql.LeasedKey(token, candidate.JobId), cancellationToken) is { } guardedJob)
             {
                 return guardedJob;
             }
@@ -149,14 +149,14 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
     /// one project's jobs do not queue behind each other's commits. Returns the leased job, or null if the
     /// claim took none.</summary>
     private async Task<LeasedJob?> CommitLeaseAsync(
-        QueueSession session, IReadOnlyList<Statement> claim, object[] leased, DateTime now, CancellationToken cancellationToken)
+        QueueSession session, IReadOnlyList<Statement> claim, object[] leased, CancellationToken cancellationToken)
     {
         var steps = new List<LeasedStep>();
         LeasedJob? job = null;
         await session.CommitWithAsync(
             [],
             [.. claim, new(Sql.LeasedJobWithSteps, leased, r => ReadJobAndStep(r, ref job, steps))],
-            [new(Sql.AdvanceFairShare, [now, .. leased])],
+            [new(Sql.AdvanceFairShare, leased)],
             cancellationToken);
         return job;
     }

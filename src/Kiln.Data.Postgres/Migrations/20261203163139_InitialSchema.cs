@@ -47,7 +47,6 @@ namespace Kiln.Data.Postgres.Migrations
                     PipelineYaml = table.Column<string>(type: "text", nullable: true),
                     NextBuildNumber = table.Column<int>(type: "integer", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    LastLeasedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     CooldownSeconds = table.Column<int>(type: "integer", nullable: false),
                     MaxRunningBuilds = table.Column<int>(type: "integer", nullable: true),
                     Weight = table.Column<int>(type: "integer", nullable: false),

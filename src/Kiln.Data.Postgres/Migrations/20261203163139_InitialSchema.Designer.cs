@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kiln.Data.Postgres.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261203144011_InitialSchema")]
+    [Migration("20261203163139_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -390,9 +390,6 @@ namespace Kiln.Data.Postgres.Migrations
 
                     b.Property<double>("FairStartTag")
                         .HasColumnType("double precision");
-
-                    b.Property<DateTime?>("LastLeasedAt")
-                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int?>("MaxRunningBuilds")
                         .HasColumnType("integer");

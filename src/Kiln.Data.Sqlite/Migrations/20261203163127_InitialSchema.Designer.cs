@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kiln.Data.Sqlite.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261203143953_InitialSchema")]
+    [Migration("20261203163127_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -372,9 +372,6 @@ namespace Kiln.Data.Sqlite.Migrations
 
                     b.Property<double>("FairStartTag")
                         .HasColumnType("REAL");
-
-                    b.Property<DateTime?>("LastLeasedAt")
-                        .HasColumnType("TEXT");
 
                     b.Property<int?>("MaxRunningBuilds")
                         .HasColumnType("INTEGER");

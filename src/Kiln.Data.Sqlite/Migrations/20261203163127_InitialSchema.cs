@@ -46,7 +46,6 @@ namespace Kiln.Data.Sqlite.Migrations
                     PipelineYaml = table.Column<string>(type: "TEXT", nullable: true),
                     NextBuildNumber = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    LastLeasedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     CooldownSeconds = table.Column<int>(type: "INTEGER", nullable: false),
                     MaxRunningBuilds = table.Column<int>(type: "INTEGER", nullable: true),
                     Weight = table.Column<int>(type: "INTEGER", nullable: false),
