@@ -14,8 +14,9 @@ using Npgsql;
 /// then completed, each phase by <c>workers</c> concurrent callers (a server serves many agents at once;
 /// 1 gives the sequential figure). Counts each enqueue, lease and complete as one operation. A warm-up
 /// round, then <see cref="Rounds"/> measured ones, each after <see cref="WarmUpJobs"/> unmeasured jobs on
-/// its fresh database and once the JIT has settled (<see cref="JitSettling"/>). Runs on SQLite, and on PostgreSQL when <c>KILN_BENCH_POSTGRES</c> holds
-/// a connection string to a server where it may create a database.</summary>
+/// its fresh database and once the JIT has settled (<see cref="JitSettling"/>). Runs on SQLite, and on
+/// PostgreSQL when <c>KILN_BENCH_POSTGRES</c> holds a connection string to a server where it may create a
+/// database.</summary>
 internal static class QueueBench
 {
     public static async Task<bool> RunAsync(int jobs, int workers)

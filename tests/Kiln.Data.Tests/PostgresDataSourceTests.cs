@@ -4,8 +4,8 @@ using Npgsql;
 
 namespace Kiln.Data.Tests;
 
-/// <summary>The Npgsql settings Kiln chooses unless the connection string says otherwise (no server needed:
-/// a data source connects only when first used).</summary>
+/// <summary>The Npgsql settings Kiln chooses unless the connection string says otherwise (a data source
+/// connects only when first used, so only the test of what the server sees needs PostgreSQL).</summary>
 public sealed class PostgresDataSourceTests
 {
     [Fact]
