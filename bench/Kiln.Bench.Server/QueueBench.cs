@@ -63,7 +63,7 @@ internal static class QueueBench
         await using (var setup = new KilnDbContext(database.Options))
         {
             await setup.Database.MigrateAsync();
-            setup.Projects.Add(new ProjectEntity { Name = "bench", DefaultBranch = "main", PipelineYaml = "", CreatedAt = DateTime.UtcNow });
+            setup.Projects.Add(new ProjectEntity { Name = "bench", DefaultBranch = "main", PipelineYaml = "", CreatedAt = DateTime.UtcNow, FairShare = new() });
             setup.Agents.Add(new AgentEntity { Name = "bench-agent", CreatedAt = DateTime.UtcNow });
             await setup.SaveChangesAsync();
         }

@@ -16,6 +16,7 @@ public sealed class KilnDbContext : DbContext
     }
 
     public DbSet<ProjectEntity> Projects => Set<ProjectEntity>();
+    public DbSet<FairShareEntity> FairShares => Set<FairShareEntity>();
     public DbSet<BuildEntity> Builds => Set<BuildEntity>();
     public DbSet<JobEntity> Jobs => Set<JobEntity>();
     public DbSet<StepEntity> Steps => Set<StepEntity>();

@@ -55,7 +55,9 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         Assert.Equal(backlog.Take(3), leased.Where(id => id != small));
         await using var check = db.NewContext();
         // Both were served, so both projects' fair-share tags moved on.
-        Assert.All(await check.Projects.ToListAsync(), p => Assert.True(p.FairFinishTag > 0, $"{p.Name}'s finish tag is {p.FairFinishTag}"));
+        var shares = await check.FairShares.ToListAsync();
+        Assert.Equal((await check.Projects.Select(p => p.Id).ToListAsync()).Order(), shares.Select(s => s.ProjectId).Order());
+        Assert.All(shares, s => Assert.True(s.FinishTag > s.StartTag, $"project {s.ProjectId}: finish tag {s.FinishTag}, start tag {s.StartTag}"));
     }
 
     [DatabaseFact]

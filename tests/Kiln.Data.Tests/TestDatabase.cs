@@ -102,7 +102,7 @@ internal sealed class TestDatabase : IAsyncDisposable
     {
         await using var ctx = NewContext();
         var p = await ctx.Projects.SingleOrDefaultAsync(x => x.Name == project)
-            ?? ctx.Projects.Add(new ProjectEntity { Name = project, DefaultBranch = "main", CreatedAt = Time.UtcNow }).Entity;
+            ?? ctx.Projects.Add(new ProjectEntity { Name = project, DefaultBranch = "main", CreatedAt = Time.UtcNow, FairShare = new() }).Entity;
         var number = p.NextBuildNumber++;
         var build = new BuildEntity
         {

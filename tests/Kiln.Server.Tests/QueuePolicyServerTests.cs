@@ -51,6 +51,47 @@ public sealed class QueuePolicyServerTests
     }
 
     [Fact]
+    public async Task Projects_made_through_the_api_share_the_agents_fairly()
+    {
+        var bigRepo = await CreateRepoAsync("""
+            jobs:
+              a: { steps: [{ name: s, run: "true" }] }
+              b: { steps: [{ name: s, run: "true" }] }
+              c: { steps: [{ name: s, run: "true" }] }
+              d: { steps: [{ name: s, run: "true" }] }
+            """);
+        var smallRepo = await CreateRepoAsync(KilnTestServer.TwoJobPipeline);
+        try
+        {
+            await using var server = await StartAsync();
+            var agent = await server.EnrollAgentAsync();
+            foreach (var (name, repo) in new[] { ("big", bigRepo), ("small", smallRepo) })
+            {
+                using var created = await server.Admin.PostAsJsonAsync("api/v1/projects", new CreateProjectRequest(name, repo, "main", null), KilnJsonContext.Default.CreateProjectRequest);
+                await ExpectAsync(created, HttpStatusCode.Created);
+            }
+
+            await server.TriggerAsync("big");
+            await server.TriggerAsync("small");
+
+            // Oldest first, small's one job would wait behind big's four; shared fairly, the projects
+            // take turns (the project's fair-share row is made with it).
+            var projects = new List<string>();
+            for (var i = 0; i < 4; i++)
+            {
+                projects.Add((await LeaseAsync(agent)).Project);
+            }
+
+            Assert.Equal(["big", "small", "big", "big"], projects);
+        }
+        finally
+        {
+            DeleteRepo(bigRepo);
+            DeleteRepo(smallRepo);
+        }
+    }
+
+    [Fact]
     public async Task A_started_build_of_the_branch_is_not_superseded()
     {
         var repo = await CreateRepoAsync(KilnTestServer.TwoJobPipeline);

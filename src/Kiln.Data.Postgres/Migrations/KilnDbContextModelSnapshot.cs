@@ -188,6 +188,22 @@ namespace Kiln.Data.Postgres.Migrations
                     b.ToTable("builds", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Data.Entities.FairShareEntity", b =>
+                {
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("FinishTag")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("StartTag")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("fair_shares", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Data.Entities.JobEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -382,12 +398,6 @@ namespace Kiln.Data.Postgres.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
-                    b.Property<double>("FairFinishTag")
-                        .HasColumnType("double precision");
-
-                    b.Property<double>("FairStartTag")
-                        .HasColumnType("double precision");
-
                     b.Property<int?>("MaxRunningBuilds")
                         .HasColumnType("integer");
 
@@ -535,6 +545,15 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("Kiln.Data.Entities.FairShareEntity", b =>
+                {
+                    b.HasOne("Kiln.Data.Entities.ProjectEntity", null)
+                        .WithOne("FairShare")
+                        .HasForeignKey("Kiln.Data.Entities.FairShareEntity", "ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Kiln.Data.Entities.JobEntity", b =>
                 {
                     b.HasOne("Kiln.Data.Entities.BuildEntity", "Build")
@@ -572,6 +591,11 @@ namespace Kiln.Data.Postgres.Migrations
             modelBuilder.Entity("Kiln.Data.Entities.JobEntity", b =>
                 {
                     b.Navigation("Steps");
+                });
+
+            modelBuilder.Entity("Kiln.Data.Entities.ProjectEntity", b =>
+                {
+                    b.Navigation("FairShare");
                 });
 #pragma warning restore 612, 618
         }

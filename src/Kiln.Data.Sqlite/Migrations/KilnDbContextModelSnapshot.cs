@@ -177,6 +177,22 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.ToTable("builds", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Data.Entities.FairShareEntity", b =>
+                {
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("FinishTag")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("StartTag")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("fair_shares", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Data.Entities.JobEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -364,12 +380,6 @@ namespace Kiln.Data.Sqlite.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
-                    b.Property<double>("FairFinishTag")
-                        .HasColumnType("REAL");
-
-                    b.Property<double>("FairStartTag")
-                        .HasColumnType("REAL");
-
                     b.Property<int?>("MaxRunningBuilds")
                         .HasColumnType("INTEGER");
 
@@ -513,6 +523,15 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("Kiln.Data.Entities.FairShareEntity", b =>
+                {
+                    b.HasOne("Kiln.Data.Entities.ProjectEntity", null)
+                        .WithOne("FairShare")
+                        .HasForeignKey("Kiln.Data.Entities.FairShareEntity", "ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Kiln.Data.Entities.JobEntity", b =>
                 {
                     b.HasOne("Kiln.Data.Entities.BuildEntity", "Build")
@@ -550,6 +569,11 @@ namespace Kiln.Data.Sqlite.Migrations
             modelBuilder.Entity("Kiln.Data.Entities.JobEntity", b =>
                 {
                     b.Navigation("Steps");
+                });
+
+            modelBuilder.Entity("Kiln.Data.Entities.ProjectEntity", b =>
+                {
+                    b.Navigation("FairShare");
                 });
 #pragma warning restore 612, 618
         }

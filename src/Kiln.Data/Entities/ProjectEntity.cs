@@ -18,11 +18,10 @@ public sealed class ProjectEntity
     /// <summary>At most this many of the project's builds run at once; null for no limit. A build
     /// already running keeps going; a new one waits.</summary>
     public int? MaxRunningBuilds { get; set; }
-    /// <summary>The project's share of the agents against other projects with queued work (1 = equal).</summary>
+    /// <summary>The project's share of the agents against other projects with queued work (1 = equal;
+    /// <see cref="FairShareEntity"/>).</summary>
     public int Weight { get; set; } = 1;
-    /// <summary>Start-time fair queueing (Goyal et al., 1996): the tag of the project's last lease, and
-    /// that tag plus 1/<see cref="Weight"/>. The queue serves the project with the lowest
-    /// max(finish tag, the largest start tag of any project), so an idle project cannot bank credit.</summary>
-    public double FairStartTag { get; set; }
-    public double FairFinishTag { get; set; }
+    /// <summary>The project's fair-share tags; give a new project a new one, so that the row is made with
+    /// it (the lease only updates it). Null when read without it.</summary>
+    public FairShareEntity? FairShare { get; set; }
 }

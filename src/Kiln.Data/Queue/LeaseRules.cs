@@ -43,7 +43,7 @@ internal sealed class LeaseRules
             {(postgres ? PostgresRanked : SqliteRanked)},
             top(job, project, rank) AS MATERIALIZED (
               SELECT job, project, ROW_NUMBER() OVER (ORDER BY priority, CASE WHEN finish > v.tag THEN finish ELSE v.tag END, job)
-              FROM ranked CROSS JOIN (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
+              FROM ranked CROSS JOIN (SELECT COALESCE(MAX("StartTag"), 0) AS tag FROM fair_shares) AS v
               ORDER BY 3 LIMIT @p3)
             """;
         if (postgres)
@@ -80,7 +80,7 @@ internal sealed class LeaseRules
         ranked(job, project, priority, finish) AS (
           SELECT heads.id, heads.project,
             (SELECT j."Priority" FROM jobs AS j WHERE j."Id" = heads.id),
-            (SELECT p."FairFinishTag" FROM projects AS p WHERE p."Id" = heads.project)
+            (SELECT f."FinishTag" FROM fair_shares AS f WHERE f."ProjectId" = heads.project)
           FROM heads WHERE heads.id IS NOT NULL)
         """;
 
@@ -91,12 +91,12 @@ internal sealed class LeaseRules
     private string PostgresRanked => $"""
         {PostgresRunnable}
         ranked(job, project, priority, finish) AS (
-          SELECT h."Id", h."ProjectId", h."Priority", p."FairFinishTag"
+          SELECT h."Id", h."ProjectId", h."Priority", f."FinishTag"
           FROM active
           CROSS JOIN LATERAL (SELECT h."Id", h."ProjectId", h."Priority" FROM jobs AS h
                   WHERE h."ProjectId" = active.id AND {HeadFilter}
                   ORDER BY h."Priority", h."Id" LIMIT @p3) AS h
-          JOIN projects AS p ON p."Id" = active.id
+          LEFT JOIN fair_shares AS f ON f."ProjectId" = active.id
           WHERE active.id IS NOT NULL)
         """;
 
@@ -194,13 +194,15 @@ internal sealed class LeaseRules
 
     /// <summary>Parameter: <see cref="LeasedKey"/>. Advances the fair-share tags of the project of the
     /// job just leased (none if the claim took none). Start tag := max(finish tag, largest start tag);
-    /// finish tag := that + 1/weight.</summary>
+    /// finish tag := that + 1/weight. The project's row is made with the project
+    /// (<see cref="Entities.ProjectEntity.FairShare"/>), so this is a plain update of a narrow row.</summary>
     public string AdvanceFairShare => field ??= $"""
-        UPDATE projects SET
-          "FairStartTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END,
-          "FairFinishTag" = CASE WHEN "FairFinishTag" > v.tag THEN "FairFinishTag" ELSE v.tag END + 1.0 / CAST("Weight" AS DOUBLE PRECISION)
-        FROM (SELECT MAX("FairStartTag") AS tag FROM projects) AS v
-        WHERE "Id" = {Leased("ProjectId", 0)}
+        UPDATE fair_shares SET
+          "StartTag" = CASE WHEN "FinishTag" > v.tag THEN "FinishTag" ELSE v.tag END,
+          "FinishTag" = CASE WHEN "FinishTag" > v.tag THEN "FinishTag" ELSE v.tag END
+            + 1.0 / CAST((SELECT w."Weight" FROM projects AS w WHERE w."Id" = fair_shares."ProjectId") AS DOUBLE PRECISION)
+        FROM (SELECT MAX("StartTag") AS tag FROM fair_shares) AS v
+        WHERE "ProjectId" = {Leased("ProjectId", 0)}
         """;
 
     /// <summary>Parameter: <see cref="LeasedKey"/>. The job just leased, as the agent needs it, once per

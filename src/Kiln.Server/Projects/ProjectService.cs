@@ -74,6 +74,7 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
 
         var project = new ProjectEntity
         {
+            FairShare = new(),
             Name = request.Name,
             RepoUrl = repo,
             DefaultBranch = branch,

@@ -49,9 +49,7 @@ namespace Kiln.Data.Postgres.Migrations
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     CooldownSeconds = table.Column<int>(type: "integer", nullable: false),
                     MaxRunningBuilds = table.Column<int>(type: "integer", nullable: true),
-                    Weight = table.Column<int>(type: "integer", nullable: false),
-                    FairStartTag = table.Column<double>(type: "double precision", nullable: false),
-                    FairFinishTag = table.Column<double>(type: "double precision", nullable: false)
+                    Weight = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -101,6 +99,25 @@ namespace Kiln.Data.Postgres.Migrations
                     table.PrimaryKey("PK_builds", x => x.Id);
                     table.ForeignKey(
                         name: "FK_builds_projects_ProjectId",
+                        column: x => x.ProjectId,
+                        principalTable: "projects",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "fair_shares",
+                columns: table => new
+                {
+                    ProjectId = table.Column<long>(type: "bigint", nullable: false),
+                    StartTag = table.Column<double>(type: "double precision", nullable: false),
+                    FinishTag = table.Column<double>(type: "double precision", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_fair_shares", x => x.ProjectId);
+                    table.ForeignKey(
+                        name: "FK_fair_shares_projects_ProjectId",
                         column: x => x.ProjectId,
                         principalTable: "projects",
                         principalColumn: "Id",
@@ -346,6 +363,9 @@ namespace Kiln.Data.Postgres.Migrations
         {
             migrationBuilder.DropTable(
                 name: "api_tokens");
+
+            migrationBuilder.DropTable(
+                name: "fair_shares");
 
             migrationBuilder.DropTable(
                 name: "log_chunks");

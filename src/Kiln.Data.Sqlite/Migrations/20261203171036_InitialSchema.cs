@@ -48,9 +48,7 @@ namespace Kiln.Data.Sqlite.Migrations
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     CooldownSeconds = table.Column<int>(type: "INTEGER", nullable: false),
                     MaxRunningBuilds = table.Column<int>(type: "INTEGER", nullable: true),
-                    Weight = table.Column<int>(type: "INTEGER", nullable: false),
-                    FairStartTag = table.Column<double>(type: "REAL", nullable: false),
-                    FairFinishTag = table.Column<double>(type: "REAL", nullable: false)
+                    Weight = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -100,6 +98,25 @@ namespace Kiln.Data.Sqlite.Migrations
                     table.PrimaryKey("PK_builds", x => x.Id);
                     table.ForeignKey(
                         name: "FK_builds_projects_ProjectId",
+                        column: x => x.ProjectId,
+                        principalTable: "projects",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "fair_shares",
+                columns: table => new
+                {
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
+                    StartTag = table.Column<double>(type: "REAL", nullable: false),
+                    FinishTag = table.Column<double>(type: "REAL", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_fair_shares", x => x.ProjectId);
+                    table.ForeignKey(
+                        name: "FK_fair_shares_projects_ProjectId",
                         column: x => x.ProjectId,
                         principalTable: "projects",
                         principalColumn: "Id",
@@ -339,6 +356,9 @@ namespace Kiln.Data.Sqlite.Migrations
         {
             migrationBuilder.DropTable(
                 name: "api_tokens");
+
+            migrationBuilder.DropTable(
+                name: "fair_shares");
 
             migrationBuilder.DropTable(
                 name: "log_chunks");
