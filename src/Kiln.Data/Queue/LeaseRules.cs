@@ -194,7 +194,7 @@ internal sealed class LeaseRules
 
     /// <summary>Parameter: <see cref="LeasedKey"/>. Advances the fair-share tags of the project of the
     /// job just leased (none if the claim took none). Start tag := max(finish tag, largest start tag);
-    /// finish tag := that + 1/weight. The project's row is made with the project
+    /// finish tag := that + 1/weight. The project's fair-share row is made with the project
     /// (<see cref="Entities.ProjectEntity.FairShare"/>), so this is a plain update of a narrow row.</summary>
     public string AdvanceFairShare => field ??= $"""
         UPDATE fair_shares SET

@@ -145,7 +145,7 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
     /// leased job by <paramref name="leased"/> (<see cref="LeaseRules.LeasedKey"/>) and commits, in the
     /// session's open transaction: in one round trip on PostgreSQL. A failed claim commits no change. Then
     /// the project's fair-share tags advance, unsynced: a crash may lose that step, which costs a project
-    /// one turn of fairness, and the project's row is not held locked while the disk syncs, so leases of
+    /// one turn of fairness, and its fair-share row is not held locked while the disk syncs, so leases of
     /// one project's jobs do not queue behind each other's commits. Returns the leased job, or null if the
     /// claim took none.</summary>
     private async Task<LeasedJob?> CommitLeaseAsync(
