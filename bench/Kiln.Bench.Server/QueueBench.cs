@@ -159,10 +159,13 @@ internal static class QueueBench
             await command.ExecuteNonQueryAsync();
         }
 
-        var dataSource = PostgresDatabase.CreateDataSource(new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString);
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        var dataSource = PostgresDatabase.CreateDataSource(connectionString);
         var options = new DbContextOptionsBuilder<KilnDbContext>().UseKilnPostgres(dataSource).Options;
-        return new BenchDatabase((DbContextOptions<KilnDbContext>)options, PostgresDatabase.CreateQueueDatabase(dataSource), async () =>
+        var queue = PostgresDatabase.CreateQueueDatabase(connectionString);
+        return new BenchDatabase((DbContextOptions<KilnDbContext>)options, queue, async () =>
         {
+            await queue.DisposeAsync();
             await dataSource.DisposeAsync();
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(server);

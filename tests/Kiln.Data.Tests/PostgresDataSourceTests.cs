@@ -49,6 +49,28 @@ public sealed class PostgresDataSourceTests
         return (reader.GetString(0), reader.GetString(1));
     }
 
+    [PostgresFact]
+    public async Task The_queues_connections_plan_generically_with_the_page_cost_of_memory_and_no_jit()
+    {
+        Assert.Equal(("force_generic_plan", "1.1", "off"), await QueueSettingsAsync(TestPostgres.ServerConnectionString!));
+        // The connection string's own startup options win.
+        var given = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString) { Options = "-c random_page_cost=2" };
+        Assert.Equal(("force_generic_plan", "2", "off"), await QueueSettingsAsync(given.ConnectionString));
+        // EF Core's connections keep the server's settings.
+        await using var source = PostgresDatabase.CreateDataSource(TestPostgres.ServerConnectionString!);
+        await using var command = source.CreateCommand("SELECT current_setting('plan_cache_mode')");
+        Assert.Equal("auto", await command.ExecuteScalarAsync());
+    }
+
+    private static async Task<(string, string, string)> QueueSettingsAsync(string connectionString)
+    {
+        await using var queue = PostgresDatabase.CreateQueueDatabase(connectionString);
+        await using var session = await queue.OpenAsync(default);
+        return (await session.FirstOrDefaultAsync(
+            "SELECT current_setting('plan_cache_mode'), current_setting('random_page_cost'), current_setting('jit')", [],
+            r => (r.GetString(0), r.GetString(1), r.GetString(2)), default));
+    }
+
     [Fact]
     public async Task The_listen_connection_is_not_pooled()
     {

@@ -37,7 +37,7 @@ internal sealed class TestDatabase : IAsyncDisposable
         if (sqliteDirectory is null)
         {
             postgresSource = PostgresDatabase.CreateDataSource(connectionString);
-            queueDatabase = PostgresDatabase.CreateQueueDatabase(postgresSource);
+            queueDatabase = PostgresDatabase.CreateQueueDatabase(connectionString);
         }
         else
         {

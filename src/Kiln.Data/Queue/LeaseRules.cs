@@ -203,6 +203,9 @@ internal sealed class LeaseRules
             + 1.0 / CAST((SELECT w."Weight" FROM projects AS w WHERE w."Id" = fair_shares."ProjectId") AS DOUBLE PRECISION)
         FROM (SELECT MAX("StartTag") AS tag FROM fair_shares) AS v
         WHERE "ProjectId" = {Leased("ProjectId", 0)}
+          AND NOT ("StartTag" >= v.tag AND "FinishTag" > "StartTag"
+            AND (SELECT MIN(o."ProjectId") FROM jobs AS o WHERE o."Status" = {Queued}) = "ProjectId"
+            AND (SELECT MAX(o."ProjectId") FROM jobs AS o WHERE o."Status" = {Queued}) = "ProjectId")
         """;
 
     /// <summary>Parameter: <see cref="LeasedKey"/>. The job just leased, as the agent needs it, once per
@@ -246,20 +249,6 @@ internal sealed class LeaseRules
     public static string LockLimitedProject { get; } = """
         SELECT 1 FROM projects WHERE "Id" = @p0 AND "MaxRunningBuilds" IS NOT NULL FOR UPDATE
         """;
-
-    /// <summary>PostgreSQL, first in the lease's transaction: its statements run on their prepared, generic
-    /// plans, the same whatever the parameters. Left to choose, PostgreSQL ran the claim and the candidates
-    /// on plans that cost more as more jobs ran (the queue bench on a fresh database: the claim's server
-    /// time fell from 0.41 to 0.07 ms a call with this, the candidates' from 0.39 to 0.28 ms). The
-    /// queued-only indexes still serve generic plans, as their filter is a literal. A generic plan is made
-    /// once per connection, often while the tables are still small, and kept; with the default random
-    /// page cost, PostgreSQL then read all jobs to find the candidates' rows, for as long as the connection
-    /// lived. The queue's tables are read from memory, where a key lookup costs about what a sequential
-    /// read does, and 1.1 (the usual figure for SSDs) says so: the lookups stay key lookups (queue bench,
-    /// four callers: candidates 0.22–0.60 → 0.21–0.27 ms a call). Both settings end with the transaction,
-    /// so EF Core's queries on the pooled connection keep the defaults.</summary>
-    public static string GenericPlans { get; } =
-        "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('random_page_cost', '1.1', true)";
 
     /// <summary>PostgreSQL. Parameter: job id. Serializes claims within the job's concurrency group: two
     /// servers could each see the group free and claim different jobs of it; with this transaction-scoped

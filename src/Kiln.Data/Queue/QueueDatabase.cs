@@ -33,8 +33,8 @@ public sealed partial class QueueDatabase : IAsyncDisposable
     /// The queue database owns <paramref name="source"/> and disposes it.</summary>
     public static QueueDatabase Shared(DbDataSource source, string connectionSetup) => new(source, postgres: false, connectionSetup);
 
-    /// <summary>PostgreSQL: a connection from <paramref name="source"/>'s pool per operation. The source
-    /// stays the caller's (a server shares it with EF Core).</summary>
+    /// <summary>PostgreSQL: a connection from <paramref name="source"/>'s pool per operation. The queue
+    /// database owns <paramref name="source"/> and disposes it.</summary>
     public static QueueDatabase Pooled(DbDataSource source) => new(source, postgres: true, connectionSetup: null);
 
     internal bool IsPostgres { get; }
@@ -139,7 +139,8 @@ public sealed partial class QueueDatabase : IAsyncDisposable
             await gate.WaitAsync();
             await DropSharedAsync();
             gate.Release();
-            await source.DisposeAsync();
         }
+
+        await source.DisposeAsync();
     }
 }

@@ -94,7 +94,6 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             var candidates = new List<LeaseCandidate>();
             Statement[] lease =
             [
-                new(LeaseRules.GenericPlans, [], Statement.Ignore),
                 new(Sql.Lease!, [agentId, Sql.ListParameter(passedOver), now, CandidatesPerTry, QueuedName, token, now + leaseDuration, agentName], r => candidates.Add(ReadCandidate(r))),
             ];
             await session.BeginAsync(cancellationToken);
@@ -124,7 +123,6 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             token = NewLeaseToken();
             Statement[] guarded =
             [
-                new(LeaseRules.GenericPlans, [], Statement.Ignore),
                 new(LeaseRules.LockConcurrencyGroup, [candidate.JobId], Statement.Ignore),
                 new(LeaseRules.LockLimitedProject, [candidate.ProjectId], Statement.Ignore),
                 new(Sql.LeaseOne!, [agentId, candidate.JobId, now, CandidatesPerTry, QueuedName, token, now + leaseDuration, agentName], Statement.Ignore),

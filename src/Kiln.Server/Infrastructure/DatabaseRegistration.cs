@@ -29,7 +29,7 @@ internal static class DatabaseRegistration
 
         services.AddSingleton(sp => PostgresDatabase.CreateDataSource(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.DbConnection!));
         services.AddDbContextPool<KilnDbContext>((sp, o) => o.UseKilnPostgres(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.AddSingleton(sp => PostgresDatabase.CreateQueueDatabase(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton(sp => PostgresDatabase.CreateQueueDatabase(sp.GetRequiredService<IOptions<KilnServerOptions>>().Value.DbConnection!));
         services.AddSingleton<PostgresChangePublisher>();
         services.AddSingleton<IChangePublisher>(sp => sp.GetRequiredService<PostgresChangePublisher>());
         services.AddSingleton<ChangeNotifier>();
