@@ -195,7 +195,11 @@ internal sealed class LeaseRules
     /// <summary>Parameter: <see cref="LeasedKey"/>. Advances the fair-share tags of the project of the
     /// job just leased (none if the claim took none). Start tag := max(finish tag, largest start tag);
     /// finish tag := that + 1/weight. The project's fair-share row is made with the project
-    /// (<see cref="Entities.ProjectEntity.FairShare"/>), so this is a plain update of a narrow row.</summary>
+    /// (<see cref="Entities.ProjectEntity.FairShare"/>), so this is a plain update of a narrow row.
+    /// Not when the project is the only one with queued jobs and already the leader, served since
+    /// (its start tag the largest, its finish tag past it): the update would move its key and the
+    /// largest start tag together, changing no order, and a lone project's leases then write nothing
+    /// here (nor wait for each other's writes of this one row).</summary>
     public string AdvanceFairShare => field ??= $"""
         UPDATE fair_shares SET
           "StartTag" = CASE WHEN "FinishTag" > v.tag THEN "FinishTag" ELSE v.tag END,
