@@ -1,7 +1,7 @@
 using System.Globalization;
 
 // Issue 4's speed targets, measured end to end (docs in bench/README.md):
-//   queue     enqueue + lease + complete through SqlJobQueue, no processes, [N jobs] [workers] (target ≥ 2,000 ops/s)
+//   queue     enqueue + lease + complete through SqlJobQueue, no processes, [N jobs] [workers] [projects] (≥ 2,000 ops/s)
 //   latency   trigger → first step running, one-step `true` pipeline, own agent       (median ≤ 50 ms, p99 ≤ 250 ms)
 //   remote-latency  the same with a separate `kiln agent` process                    (median ≤ 100 ms)
 //   throughput 1,000 one-step `true` builds through a real server                      (≥ 30 builds/s)
@@ -14,7 +14,7 @@ var kiln = Environment.GetEnvironmentVariable("KILN_BIN")
 var results = new List<(string Name, bool Met)>();
 if (mode is "all" or "queue")
 {
-    results.Add(("queue", await QueueBench.RunAsync(Count(args, 2000), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4)));
+    results.Add(("queue", await QueueBench.RunAsync(Count(args, 2000), Argument(args, 2, 4), Argument(args, 3, 1))));
 }
 
 if (mode is "all" or "latency")
@@ -49,5 +49,7 @@ foreach (var (name, met) in results)
 
 return results.All(r => r.Met) ? 0 : 1;
 
-static int Count(string[] args, int fallback) =>
-    args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : fallback;
+static int Count(string[] args, int fallback) => Argument(args, 1, fallback);
+
+static int Argument(string[] args, int index, int fallback) =>
+    args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;

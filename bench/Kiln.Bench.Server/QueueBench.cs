@@ -19,12 +19,13 @@ using Npgsql;
 /// database.</summary>
 internal static class QueueBench
 {
-    public static async Task<bool> RunAsync(int jobs, int workers)
+    public static async Task<bool> RunAsync(int jobs, int workers, int projects)
     {
-        var met = await RunOnDatabaseAsync("SQLite", _ => SqliteOptionsAsync(), jobs, workers);
+        var shape = new Shape(jobs, workers, projects);
+        var met = await RunOnDatabaseAsync("SQLite", _ => SqliteOptionsAsync(), shape);
         if (Environment.GetEnvironmentVariable("KILN_BENCH_POSTGRES") is { Length: > 0 } postgres)
         {
-            met &= await RunOnDatabaseAsync("PostgreSQL", name => PostgresOptionsAsync(postgres, name), jobs, workers);
+            met &= await RunOnDatabaseAsync("PostgreSQL", name => PostgresOptionsAsync(postgres, name), shape);
         }
 
         return met;
@@ -34,22 +35,22 @@ internal static class QueueBench
     /// shared 2-core machine strays by ±20% from one run to the next.</summary>
     private const int Rounds = 5;
 
-    private static async Task<bool> RunOnDatabaseAsync(string name, Func<string, Task<BenchDatabase>> create, int jobs, int workers)
+    private static async Task<bool> RunOnDatabaseAsync(string name, Func<string, Task<BenchDatabase>> create, Shape shape)
     {
         // A first round of the same size pays for JIT compilation (tiered: methods are compiled again,
         // optimized, once they run often), EF Core's query compilation and Npgsql's statement preparation,
         // which a running server has long paid for; only the rounds after it count.
-        await RunOnceAsync(name, create, jobs, workers, report: false);
+        await RunOnceAsync(name, create, shape, report: false);
         var rates = new List<double>();
         for (var round = 0; round < Rounds; round++)
         {
-            rates.Add(await RunOnceAsync(name, create, jobs, workers, report: true));
+            rates.Add(await RunOnceAsync(name, create, shape, report: true));
         }
 
         rates.Sort();
         var median = rates[Rounds / 2];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"queue ({name}, {workers} worker{(workers == 1 ? "" : "s")}): median of {Rounds} rounds {median:0} ops/s (range {rates[0]:0}–{rates[^1]:0}; target ≥ 2,000)"));
+            $"queue ({name}, {shape}): median of {Rounds} rounds {median:0} ops/s (range {rates[0]:0}–{rates[^1]:0}; target ≥ 2,000)"));
         return median >= 2000;
     }
 
@@ -57,28 +58,32 @@ internal static class QueueBench
     private const int WarmUpJobs = 100;
 
     /// <summary>One round on a fresh database; returns its operations per second.</summary>
-    private static async Task<double> RunOnceAsync(string name, Func<string, Task<BenchDatabase>> create, int jobs, int workers, bool report)
+    private static async Task<double> RunOnceAsync(string name, Func<string, Task<BenchDatabase>> create, Shape shape, bool report)
     {
         await using var database = await create("kiln_bench_" + Guid.NewGuid().ToString("N")[..12]);
         await using (var setup = new KilnDbContext(database.Options))
         {
             await setup.Database.MigrateAsync();
-            setup.Projects.Add(new ProjectEntity { Name = "bench", DefaultBranch = "main", PipelineYaml = "", CreatedAt = DateTime.UtcNow, FairShare = new() });
+            for (var p = 1; p <= shape.Projects; p++)
+            {
+                setup.Projects.Add(new ProjectEntity { Name = "bench-" + p, DefaultBranch = "main", PipelineYaml = "", CreatedAt = DateTime.UtcNow, FairShare = new() });
+            }
+
             setup.Agents.Add(new AgentEntity { Name = "bench-agent", CreatedAt = DateTime.UtcNow });
             await setup.SaveChangesAsync();
         }
 
         var queue = new SqlJobQueue(database.Queue, TimeProvider.System);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
+        var jobs = shape.Jobs;
         // The fresh database's connections are new: warm them up as a running server's are (each
         // connection plans its statements once, and the database server caches the new database's catalog
         // per connection), so that the round measures the queue, not connection setup.
-        await RunPhasesAsync(queue, WarmUpJobs, parallel);
+        await RunPhasesAsync(queue, shape with { Jobs = WarmUpJobs });
         var settled = await JitSettling.WaitAsync();
         var jit = System.Runtime.JitInfo.GetCompilationTime();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var databaseCpu = name == "PostgreSQL" ? LocalPostgresCpu.Read() : null;
-        var (enqueued, leased, total) = await RunPhasesAsync(queue, jobs, parallel);
+        var (enqueued, leased, total) = await RunPhasesAsync(queue, shape);
         var opsPerSecond = 3 * jobs / total.TotalSeconds;
         var cpuPerOp = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (3 * jobs);
         var jitDuring = System.Runtime.JitInfo.GetCompilationTime() - jit;
@@ -86,26 +91,27 @@ internal static class QueueBench
         if (report)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"queue ({name}, {workers} worker{(workers == 1 ? "" : "s")}): {jobs} jobs: enqueue {jobs / enqueued.TotalSeconds:0}/s, lease {jobs / (leased - enqueued).TotalSeconds:0}/s, complete {jobs / (total - leased).TotalSeconds:0}/s; {opsPerSecond:0} ops/s overall; {cpuPerOp:0.00} ms of CPU per operation{(databaseCpuPerOp is { } d ? $" (PostgreSQL's processes: {d:0.00} ms)" : "")}; JIT {(settled ? "settled" : "still busy")} before, {jitDuring.TotalMilliseconds:0} ms during"));
+                $"queue ({name}, {shape}): {jobs} jobs: enqueue {jobs / enqueued.TotalSeconds:0}/s, lease {jobs / (leased - enqueued).TotalSeconds:0}/s, complete {jobs / (total - leased).TotalSeconds:0}/s; {opsPerSecond:0} ops/s overall; {cpuPerOp:0.00} ms of CPU per operation{(databaseCpuPerOp is { } d ? $" (PostgreSQL's processes: {d:0.00} ms)" : "")}; JIT {(settled ? "settled" : "still busy")} before, {jitDuring.TotalMilliseconds:0} ms during"));
         }
 
         return opsPerSecond;
     }
 
-    /// <summary>Enqueues <paramref name="jobs"/> jobs, then leases them, then completes them, each phase by
+    /// <summary>Enqueues the shape's jobs, spread over its projects in turn, then leases them, then completes them, each phase by
     /// concurrent callers; returns when each phase ended, from the start.</summary>
-    private static async Task<(TimeSpan Enqueued, TimeSpan Leased, TimeSpan Total)> RunPhasesAsync(SqlJobQueue queue, int jobs, ParallelOptions parallel)
+    private static async Task<(TimeSpan Enqueued, TimeSpan Leased, TimeSpan Total)> RunPhasesAsync(SqlJobQueue queue, Shape shape)
     {
+        var (jobs, parallel) = (shape.Jobs, new ParallelOptions { MaxDegreeOfParallelism = shape.Workers });
         var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(1, jobs), parallel, async (_, ct) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, jobs), parallel, async (i, ct) =>
             await queue.EnqueueAsync(new BuildEntity
             {
-                ProjectId = 1,
+                ProjectId = 1 + i % shape.Projects,
                 Event = "api",
                 TriggeredBy = "bench",
                 Status = BuildStatus.Queued,
                 CreatedAt = DateTime.UtcNow,
-                Jobs = [new JobEntity { ProjectId = 1, Name = "job", Status = JobStatus.Queued, QueuedAt = DateTime.UtcNow, Steps = [new StepEntity { Index = 0, Name = "s", Run = "true" }] }],
+                Jobs = [new JobEntity { ProjectId = 1 + i % shape.Projects, Name = "job", Status = JobStatus.Queued, QueuedAt = DateTime.UtcNow, Steps = [new StepEntity { Index = 0, Name = "s", Run = "true" }] }],
             }, ct));
 
         var enqueued = clock.Elapsed;
@@ -173,6 +179,14 @@ internal static class QueueBench
             await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
             await command.ExecuteNonQueryAsync();
         });
+    }
+
+    /// <summary>A round's size: its jobs, the concurrent callers of each phase, and the projects the jobs
+    /// are spread over (each has its fair-share row; one project leasing alone never writes it).</summary>
+    private sealed record Shape(int Jobs, int Workers, int Projects)
+    {
+        public override string ToString() =>
+            $"{Workers} worker{(Workers == 1 ? "" : "s")}{(Projects == 1 ? "" : $", {Projects} projects")}";
     }
 
     private sealed record BenchDatabase(DbContextOptions<KilnDbContext> Options, QueueDatabase Queue, Func<Task> Drop) : IAsyncDisposable

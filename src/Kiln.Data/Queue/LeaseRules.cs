@@ -40,10 +40,11 @@ internal sealed class LeaseRules
               UNION ALL
               SELECT (SELECT MIN("ProjectId") FROM jobs WHERE "Status" = {Queued} AND "ProjectId" > active.id)
               FROM active WHERE active.id IS NOT NULL),
+            v(tag) AS (SELECT COALESCE(MAX("StartTag"), 0) FROM fair_shares),
             {(postgres ? PostgresRanked : SqliteRanked)},
             top(job, project, rank) AS MATERIALIZED (
-              SELECT job, project, ROW_NUMBER() OVER (ORDER BY priority, CASE WHEN finish > v.tag THEN finish ELSE v.tag END, job)
-              FROM ranked CROSS JOIN (SELECT COALESCE(MAX("StartTag"), 0) AS tag FROM fair_shares) AS v
+              SELECT job, project, ROW_NUMBER() OVER (ORDER BY priority, {Key}, job)
+              FROM ranked CROSS JOIN v
               ORDER BY 3 LIMIT @p3)
             """;
         if (postgres)
@@ -74,7 +75,7 @@ internal sealed class LeaseRules
     private string SqliteRanked => $"""
         heads(project, id) AS MATERIALIZED (
           SELECT active.id, (SELECT h."Id" FROM jobs AS h
-                  WHERE h."ProjectId" = active.id AND {HeadFilter}
+                  WHERE h."ProjectId" = active.id AND {HeadFilter("active.id")}
                   ORDER BY h."Priority", h."Id" LIMIT 1)
           FROM active WHERE active.id IS NOT NULL),
         ranked(job, project, priority, finish) AS (
@@ -84,23 +85,45 @@ internal sealed class LeaseRules
           FROM heads WHERE heads.id IS NOT NULL)
         """;
 
-    /// <summary>PostgreSQL: each project's first few leasable jobs (a lateral join), so that servers
-    /// racing for one project's backlog find a job no other claim holds among the candidates at once.
-    /// The agent's labels are matched here (<c>@p0</c> is the agent's id): a job is for the agent when its
-    /// runs-on labels are all among the agent's; a paused agent runs nothing; an id with no agent row has no labels.</summary>
+    /// <summary>PostgreSQL: each project's first leasable job, and the next few of the project whose
+    /// first one ranks best (lateral joins), so that servers racing for that backlog find a job no other
+    /// claim holds among the candidates at once. (Not the first few of every project: a lease then read
+    /// and tested eight jobs per project with queued work, 0.41 → 0.73 ms a lease from one project to
+    /// ten in the queue bench. A project's jobs all share its fair-share key, so the best job is some
+    /// project's first; the runners-up then come from the best project, where another project's second
+    /// job in a higher priority class could have ranked before them: that only decides which job a lease
+    /// takes when a racing server holds the best one.) The agent's labels are matched here (<c>@p0</c>
+    /// is the agent's id): a job is for the agent when its runs-on labels are all among the agent's; a
+    /// paused agent runs nothing; an id with no agent row has no labels.</summary>
     private string PostgresRanked => $"""
         {PostgresRunnable}
-        ranked(job, project, priority, finish) AS (
+        heads(job, project, priority, finish) AS MATERIALIZED (
           SELECT h."Id", h."ProjectId", h."Priority", f."FinishTag"
           FROM active
           CROSS JOIN LATERAL (SELECT h."Id", h."ProjectId", h."Priority" FROM jobs AS h
-                  WHERE h."ProjectId" = active.id AND {HeadFilter}
-                  ORDER BY h."Priority", h."Id" LIMIT @p3) AS h
+                  WHERE h."ProjectId" = active.id AND {HeadFilter("active.id")}
+                  ORDER BY h."Priority", h."Id" LIMIT 1) AS h
           LEFT JOIN fair_shares AS f ON f."ProjectId" = active.id
-          WHERE active.id IS NOT NULL)
+          WHERE active.id IS NOT NULL),
+        best(project, finish) AS MATERIALIZED (
+          SELECT project, finish FROM heads CROSS JOIN v
+          ORDER BY priority, {Key}, job LIMIT 1),
+        ranked(job, project, priority, finish) AS (
+          SELECT job, project, priority, finish FROM heads WHERE project <> (SELECT project FROM best)
+          UNION ALL
+          SELECT h."Id", h."ProjectId", h."Priority", best.finish
+          FROM best
+          CROSS JOIN LATERAL (SELECT h."Id", h."ProjectId", h."Priority" FROM jobs AS h
+                  WHERE h."ProjectId" = best.project AND {HeadFilter("best.project")}
+                  ORDER BY h."Priority", h."Id" LIMIT @p3) AS h)
         """;
 
-    private string HeadFilter => $"""{(postgres ? PostgresRunsOnFilter : InList("h.\"RunsOn\"", "@p0"))} AND NOT {InList("h.\"Id\"", "@p1")} AND {Leasable("h", "@p2", project: "active.id")}""";
+    /// <summary>Whether job <c>h</c> of <paramref name="project"/> may be leased by this lease.</summary>
+    private string HeadFilter(string project) =>
+        $"""{(postgres ? PostgresRunsOnFilter : InList("h.\"RunsOn\"", "@p0"))} AND NOT {InList("h.\"Id\"", "@p1")} AND {Leasable("h", "@p2", project: project)}""";
+
+    /// <summary>A project's fair-share key: max(its finish tag, the largest start tag, <c>v.tag</c>).</summary>
+    private const string Key = "CASE WHEN finish > v.tag THEN finish ELSE v.tag END";
 
     private const string PostgresRunsOnFilter = """h."RunsOn" = ANY(ARRAY(SELECT v FROM runnable))""";
 
