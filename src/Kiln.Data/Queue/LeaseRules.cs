@@ -11,8 +11,8 @@ namespace Kiln.Data.Queue;
 /// group, and its project under its running-build limit (a job of a build that already runs always may
 /// go on, or a limit could stall a build halfway). The pick and the claim's re-check use the same text,
 /// so they cannot drift apart.</para>
-/// <para>Order: priority class; then fair share between projects; then the oldest job. Only each
-/// project's first leasable job is a candidate, found by walking the queued jobs' (project, priority,
+/// <para>Order: priority class; then fair share between projects; then the oldest job. Each project's
+/// first leasable job is a candidate (on PostgreSQL also the next few of the best project's), found by walking the queued jobs' (project, priority,
 /// id) index (on SQLite led by the status) from a skip scan of the projects with queued jobs, and the heads are ranked by key lookups
 /// (a join back to jobs tempts PostgreSQL into scanning them all), so a lease costs about the same
 /// with 10 or 10,000 queued jobs. Fair share is start-time fair queueing: a project's key is max(its finish tag,
