@@ -66,9 +66,9 @@ public sealed class PostgresDataSourceTests
     {
         await using var queue = PostgresDatabase.CreateQueueDatabase(connectionString);
         await using var session = await queue.OpenAsync(default);
-        return (await session.FirstOrDefaultAsync(
+        return await session.FirstOrDefaultAsync(
             "SELECT current_setting('plan_cache_mode'), current_setting('random_page_cost'), current_setting('jit')", [],
-            r => (r.GetString(0), r.GetString(1), r.GetString(2)), default));
+            r => (r.GetString(0), r.GetString(1), r.GetString(2)), default);
     }
 
     [Fact]
