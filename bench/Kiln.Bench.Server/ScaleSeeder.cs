@@ -199,9 +199,9 @@ internal static class ScaleSeeder
         job.Status = status;
         job.FailureReason = status switch
         {
-            JobStatus.Failed => "script",
-            JobStatus.Canceled => "canceled_by_user",
-            JobStatus.Lost => "agent_lost",
+            JobStatus.Failed => FailureReason.Script,
+            JobStatus.Canceled => FailureReason.CanceledByUser,
+            JobStatus.Lost => FailureReason.AgentLost,
             _ => null,
         };
         job.AgentName = $"agent-{random.Next(1, 5)}";

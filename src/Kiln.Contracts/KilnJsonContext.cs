@@ -37,4 +37,5 @@ namespace Kiln.Contracts;
 [JsonSerializable(typeof(List<QueuedJobResource>))]
 [JsonSerializable(typeof(ValidateRequest))]
 [JsonSerializable(typeof(ValidateResponse))]
+[JsonSerializable(typeof(EventResource))]
 public sealed partial class KilnJsonContext : JsonSerializerContext;

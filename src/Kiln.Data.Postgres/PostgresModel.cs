@@ -21,6 +21,8 @@ internal sealed class PostgresModel(ModelCustomizerDependencies dependencies) : 
         // which would cost it a page written with every lease and completion.)
         modelBuilder.Entity<JobEntity>().HasIndex(x => x.LeaseToken).HasFilter("\"LeaseToken\" IS NOT NULL");
         DropStatusFromQueuedOnlyIndexes(modelBuilder.Entity<JobEntity>());
+        // An event's id is made from its transaction's id (Kiln.Data/Events/EventRows), not drawn from a sequence.
+        modelBuilder.Entity<EventEntity>().Property(x => x.Id).ValueGeneratedNever();
     }
 
     /// <summary>The queue's partial indexes on jobs (queued jobs only, <c>JobConfiguration</c>) begin with the

@@ -24,6 +24,7 @@ public sealed class KilnDbContext : DbContext
     public DbSet<UserEntity> Users => Set<UserEntity>();
     public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
     public DbSet<AgentEntity> Agents => Set<AgentEntity>();
+    public DbSet<EventEntity> Events => Set<EventEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KilnDbContext).Assembly);

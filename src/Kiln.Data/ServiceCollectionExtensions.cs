@@ -12,6 +12,7 @@ public static class ServiceCollectionExtensions
     {
         services.AddSingleton<IJobQueue, SqlJobQueue>();
         services.AddScoped<ILogStore, EfLogStore>();
+        services.AddSingleton<Events.EventLog>();
         return services;
     }
 }

@@ -31,6 +31,22 @@ public sealed class KilnServerOptions : IValidatableObject
     [Range(1, 300)]
     public int ReaperIntervalSeconds { get; set; } = 5;
 
+    /// <summary>Events older than this many days are deleted (<c>/api/v1/events</c> replays only what is kept).</summary>
+    [Range(1, 36500)]
+    public int EventRetentionDays { get; set; } = 30;
+
+    /// <summary>How often old events are looked for.</summary>
+    [Range(1, 10080)]
+    public int EventRetentionIntervalMinutes { get; set; } = 60;
+
+    /// <summary>How often an idle event stream reads the log anyway, in case a wake-up from another server was lost.</summary>
+    [Range(50, 60000)]
+    public int EventPollMilliseconds { get; set; } = 1000;
+
+    /// <summary>Seconds of silence after which an event stream sends <c>: ping</c>.</summary>
+    [Range(1, 300)]
+    public int EventKeepAliveSeconds { get; set; } = 15;
+
     /// <summary>The database: <c>sqlite</c> (default; <c>kiln.db</c> in the data folder, one server) or
     /// <c>postgres</c> (several servers may share it; needs <see cref="DbConnection"/>).</summary>
     public string Db { get; set; } = Sqlite;

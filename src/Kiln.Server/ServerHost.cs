@@ -1,11 +1,13 @@
 using Kiln.Contracts;
 using Kiln.Data;
+using Kiln.Data.Events;
 using Kiln.Data.Sqlite;
 using Kiln.Server.AgentApi;
 using Kiln.Server.Agents;
 using Kiln.Server.Auth;
 using Kiln.Server.Background;
 using Kiln.Server.Builds;
+using Kiln.Server.Events;
 using Kiln.Server.Health;
 using Kiln.Server.Infrastructure;
 using Kiln.Server.Logs;
@@ -55,6 +57,9 @@ public static class ServerHost
         builder.Services.AddScoped<AgentDirectory>();
         builder.Services.AddHostedService<LeaseReaper>();
         builder.Services.AddHostedService<CooldownWaker>();
+        builder.Services.AddSingleton<IEventSignal, EventSignal>();
+        builder.Services.AddSingleton<EventRetention>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EventRetention>());
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, KilnJsonContext.Default));
         builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
@@ -80,6 +85,7 @@ public static class ServerHost
         app.MapTokenEndpoints();
         app.MapPipelineEndpoints();
         app.MapQueueEndpoints();
+        app.MapEventEndpoints();
         return app;
     }
 

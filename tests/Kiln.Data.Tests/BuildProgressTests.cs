@@ -111,12 +111,40 @@ public abstract class BuildProgressTests : IAsyncLifetime
         Assert.Equal(BuildStatus.Canceled, (await ReadBuildAsync(seeded.BuildId)).Status);
     }
 
+    /// <summary>Reads the build and its latest jobs, decides with <see cref="BuildDecisions.Advance"/> and
+    /// stores the decision, as the queue does in its transaction.</summary>
     private async Task<bool> AdvanceAsync(long buildId)
     {
         await using var ctx = db.NewContext();
-        var released = await BuildProgress.AdvanceAsync(ctx, buildId, db.Time.UtcNow, default);
+        var build = await ctx.Builds.Include(b => b.Jobs).SingleAsync(b => b.Id == buildId);
+        var latest = build.Jobs.Where(j => j.IsLatest).OrderBy(j => j.Id).ToList();
+        var decision = BuildDecisions.Advance(
+            new BuildState(build.Id, build.Status, build.StartedAt, build.FinishedAt),
+            latest.Select(j => new JobState(j.Id, j.Name, Entities.JobEntity.SplitNeeds(j.Needs), j.Status)
+            {
+                Manual = j.Manual,
+                AllowFailure = j.AllowFailure,
+                CancelRequested = j.CancelRequested,
+                StartedAt = j.StartedAt,
+                FailureReason = j.FailureReason,
+                Message = j.Message,
+            }).ToList(),
+            db.Time.UtcNow);
+        foreach (var change in decision.Jobs)
+        {
+            var job = latest.Single(j => j.Id == change.After.Id);
+            (job.Status, job.Message, job.FailureReason) = (change.After.Status, change.After.Message, change.After.FailureReason);
+            job.QueuedAt = change.After.QueuedAt ?? job.QueuedAt;
+            job.FinishedAt = change.After.FinishedAt ?? job.FinishedAt;
+        }
+
+        if (decision.Build is { } b)
+        {
+            (build.Status, build.StartedAt, build.FinishedAt) = (b.After.Status, b.After.StartedAt, b.After.FinishedAt);
+        }
+
         await ctx.SaveChangesAsync();
-        return released;
+        return decision.AnyQueued;
     }
 
     private async Task SetJobAsync(long jobId, JobStatus status, DateTime startedAt)

@@ -47,6 +47,8 @@ internal sealed class TestDatabase : IAsyncDisposable
 
     public bool IsPostgres => sqliteDirectory is null;
 
+    public string ConnectionString => connectionString;
+
     public ManualTime Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 
     /// <summary>A database for the test class: PostgreSQL when it implements <see cref="IOnPostgres"/>.</summary>

@@ -11,12 +11,19 @@ public static class StatusNames
     private static readonly WireNames<BuildStatus> Builds = new();
     private static readonly WireNames<JobStatus> Jobs = new();
     private static readonly WireNames<StepStatus> Steps = new();
+    private static readonly WireNames<FailureReason> Reasons = new();
 
     public static string ToWire(BuildStatus s) => Builds.ToWire(s);
 
     public static string ToWire(JobStatus s) => Jobs.ToWire(s);
 
     public static string ToWire(StepStatus s) => Steps.ToWire(s);
+
+    public static string ToWire(FailureReason r) => Reasons.ToWire(r);
+
+    public static string? ToWire(FailureReason? r) => r is { } v ? Reasons.ToWire(v) : null;
+
+    public static bool TryParseFailureReason(string s, out FailureReason v) => Reasons.TryParse(s, out v);
 
     public static bool TryParseBuild(string s, out BuildStatus v) => Builds.TryParse(s, out v);
 

@@ -15,7 +15,8 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<JobEntity>
     {
         b.ToTable("jobs");
         b.HasIndex(x => new { x.BuildId, x.Name, x.Attempt }).IsUnique();
-        b.Property(x => x.FailureReason).HasMaxLength(32);
+        b.Property(x => x.FailureReason).HasMaxLength(32)
+            .HasConversion(v => StatusNames.ToWire(v), s => StatusConversions.ToReason(s)!.Value);
         // The queue scans queued jobs oldest first; the reaper scans running jobs by lease expiry.
         b.HasIndex(x => new { x.Status, x.Id });
         // The next three hold queued jobs only (partial indexes): they stay as small as the queue, and a

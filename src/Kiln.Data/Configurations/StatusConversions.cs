@@ -13,4 +13,8 @@ internal static class StatusConversions
 
     public static StepStatus ToStep(string s) =>
         StatusNames.TryParseStep(s, out var v) ? v : throw new InvalidOperationException($"Unknown step status '{s}' in the database.");
+
+    public static FailureReason? ToReason(string? s) =>
+        s is null ? null
+        : StatusNames.TryParseFailureReason(s, out var v) ? v : throw new InvalidOperationException($"Unknown failure reason '{s}' in the database.");
 }

@@ -18,8 +18,8 @@ public sealed class JobEntity
     /// <summary>False for attempts that a later attempt of the same job replaced.</summary>
     public bool IsLatest { get; set; } = true;
     public JobStatus Status { get; set; }
-    /// <summary>Why a job ended other than succeeded: script, timeout, canceled_by_user, superseded, agent_lost, infrastructure.</summary>
-    public string? FailureReason { get; set; }
+    /// <summary>Why a job ended other than succeeded.</summary>
+    public FailureReason? FailureReason { get; set; }
     /// <summary>Names of the jobs this one needs, separated by '\n'.</summary>
     public string Needs { get; set; } = "";
     /// <summary>The job's environment (pipeline env overlaid by job env) as a JSON object.</summary>
@@ -64,4 +64,8 @@ public sealed class JobEntity
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
     public List<StepEntity> Steps { get; set; } = [];
+
+    /// <summary>The names in a stored <see cref="Needs"/>.</summary>
+    public static IReadOnlyList<string> SplitNeeds(string needs) =>
+        needs.Length == 0 ? [] : needs.Split('\n');
 }

@@ -1,116 +1,101 @@
 using Kiln.Core.Builds;
 using Kiln.Data.Configurations;
-using Kiln.Data.Entities;
-using Microsoft.EntityFrameworkCore;
+using Kiln.Data.Events;
 
 namespace Kiln.Data.Queue;
 
-/// <summary>Moves a build forward after any of its jobs changed: releases or skips waiting jobs,
-/// then derives the build's status. Runs inside the caller's transaction, so the job change and
-/// its consequences commit together. The decisions are <see cref="Advance"/>'s, on rows read through
-/// EF Core (cancel, supersede) or in plain SQL (a job's completion, <see cref="SqlJobQueue"/>).</summary>
-public static class BuildProgress
+/// <summary>Moves a build forward in the queue's transaction after any of its jobs changed: reads the build
+/// and its latest jobs (<see cref="Reads"/>), lets <see cref="BuildDecisions"/> decide, then writes the
+/// decision with its events and commits (<see cref="WriteAndCommitAsync"/>), so the change, its
+/// consequences and their events commit together.</summary>
+internal static class BuildProgress
 {
-    /// <returns>True if some job became queued (agents should be woken).</returns>
-    public static async Task<bool> AdvanceAsync(KilnDbContext db, long buildId, DateTime now, CancellationToken cancellationToken)
-    {
-        var build = await db.Builds.Include(b => b.Jobs).SingleAsync(b => b.Id == buildId, cancellationToken);
-        // Earlier attempts are history: only the latest attempt of each job counts (filtered in
-        // memory, since rows already tracked would slip past a filtered Include).
-        var changes = Advance(build, build.Jobs.Where(j => j.IsLatest).ToList(), now);
-        foreach (var job in changes.Ended)
-        {
-            foreach (var step in await db.Steps.Where(s => s.JobId == job.Id).ToListAsync(cancellationToken))
-            {
-                step.Status = StepStatus.Skipped;
-            }
-        }
-
-        return changes.AnyQueued;
-    }
-
-    /// <summary>As above in plain SQL (<see cref="SqlJobQueue"/>): the statements that read the build of job
-    /// <paramref name="jobId"/> and its latest jobs into <paramref name="rows"/>, to run in the caller's
-    /// transaction (after the job's own change, so they see it). On PostgreSQL the build row is locked,
-    /// so two jobs of one build ending at once advance it one after the other.</summary>
-    internal static IReadOnlyList<Statement> Reads(long jobId, bool postgres, BuildRows rows) =>
+    /// <summary>The statements that read the build (by <paramref name="buildId"/>, an SQL expression that may
+    /// use <c>@p0</c> = <paramref name="key"/>) and its latest jobs into <paramref name="rows"/>, to run in
+    /// the caller's transaction (after its own change, so they see it). On PostgreSQL the build row is
+    /// locked, so two changes of one build advance it one after the other.</summary>
+    public static IReadOnlyList<Statement> Reads(string buildId, long key, bool postgres, BuildRows rows) =>
     [
         new(
             $"""
-            SELECT b."Id", b."Status", b."StartedAt", b."FinishedAt", p."MaxRunningBuilds" IS NOT NULL
+            SELECT b."Id", b."Status", b."StartedAt", b."FinishedAt", p."MaxRunningBuilds" IS NOT NULL, b."ProjectId", p."Name", b."Number"
             FROM builds AS b JOIN projects AS p ON p."Id" = b."ProjectId"
-            WHERE b."Id" = (SELECT "BuildId" FROM jobs WHERE "Id" = @p0)
+            WHERE b."Id" = {buildId}
             {(postgres ? "FOR UPDATE OF b" : "")}
             """,
-            [jobId],
+            [key],
             r =>
             {
-                rows.Build = new BuildEntity
-                {
-                    Id = r.GetInt64(0),
-                    Event = "",
-                    TriggeredBy = "",
-                    Status = StatusConversions.ToBuild(r.GetString(1)),
-                    StartedAt = r.GetDateTimeOrNull(2),
-                    FinishedAt = r.GetDateTimeOrNull(3),
-                };
+                rows.Build = new BuildState(r.GetInt64(0), StatusConversions.ToBuild(r.GetString(1)), r.GetDateTimeOrNull(2), r.GetDateTimeOrNull(3));
                 rows.ProjectHasLimit = r.GetBoolean(4);
+                rows.ProjectId = r.GetInt64(5);
+                rows.ProjectName = r.GetString(6);
+                rows.Number = r.GetInt32(7);
             }),
         new(
-            """
+            $"""
             SELECT "Id", "Name", "Needs", "Status", "Manual", "AllowFailure", "CancelRequested", "StartedAt", "FailureReason", "Message"
-            FROM jobs WHERE "BuildId" = (SELECT "BuildId" FROM jobs WHERE "Id" = @p0) AND "IsLatest" = @p1 ORDER BY "Id"
+            FROM jobs WHERE "BuildId" = {buildId} AND "IsLatest" = @p1 ORDER BY "Id"
             """,
-            [jobId, true],
-            r => rows.Jobs.Add(new JobEntity
+            [key, true],
+            r => rows.Jobs.Add(new JobState(r.GetInt64(0), r.GetString(1), Entities.JobEntity.SplitNeeds(r.GetString(2)), StatusConversions.ToJob(r.GetString(3)))
             {
-                Id = r.GetInt64(0),
-                Name = r.GetString(1),
-                Needs = r.GetString(2),
-                Status = StatusConversions.ToJob(r.GetString(3)),
                 Manual = r.GetBoolean(4),
                 AllowFailure = r.GetBoolean(5),
                 CancelRequested = r.GetBoolean(6),
                 StartedAt = r.GetDateTimeOrNull(7),
-                FailureReason = r.GetStringOrNull(8),
+                FailureReason = StatusConversions.ToReason(r.GetStringOrNull(8)),
                 Message = r.GetStringOrNull(9),
             })),
     ];
 
-    /// <summary>Decides on the rows <see cref="Reads"/> read, stores the decisions in one batch with
-    /// <paramref name="alsoRun"/>, and commits. Each job or build it changes must still have the status it
-    /// was read with: on PostgreSQL a cancel may have changed a job since, and the write would overwrite it.
-    /// Then it throws <see cref="ConcurrentChangeException"/> before committing, and the caller runs its
-    /// transaction again. When no other job changes, the only such write is the build's, whose row
-    /// <see cref="Reads"/> holds locked (SQLite: the write lock), so it cannot fail, and the commit goes
-    /// with the writes in the same round trip.</summary>
-    internal static async Task<SqlProgress> WriteAndCommitAsync(QueueSession session, BuildRows rows, DateTime now, IEnumerable<Statement> alsoRun, CancellationToken cancellationToken)
+    /// <summary>The build of job <c>@p0</c>.</summary>
+    public const string BuildOfJob = """(SELECT "BuildId" FROM jobs WHERE "Id" = @p0)""";
+
+    /// <summary>Build <c>@p0</c> itself.</summary>
+    public const string ThisBuild = "@p0";
+
+    /// <summary>Stores <paramref name="decision"/> (made on <paramref name="rows"/>) and its events in one
+    /// batch with <paramref name="alsoRun"/>, and commits. Each job or build it changes must still have the
+    /// status it was read with: on PostgreSQL a cancel may have changed a job since, and the write would
+    /// overwrite it. Then it throws <see cref="ConcurrentChangeException"/> before committing, and the
+    /// caller runs its transaction again. When no job changes, the only such write is the build's, whose
+    /// row <see cref="Reads"/> holds locked (SQLite: the write lock), so it cannot fail, and the commit
+    /// goes with the writes in the same round trip.</summary>
+    public static async Task<SqlProgress> WriteAndCommitAsync(
+        QueueSession session, BuildRows rows, BuildDecision decision, EventRows events, string? actor, DateTime now,
+        IEnumerable<Statement> alsoRun, CancellationToken cancellationToken)
     {
         var build = rows.Build!;
-        var (status, startedAt, finishedAt) = (build.Status, build.StartedAt, build.FinishedAt);
-        var statusRead = rows.Jobs.ToDictionary(j => j.Id, j => j.Status);
-        var changes = Advance(build, rows.Jobs, now);
-        var guarded = changes.Changed.Select(job => new Statement(
-            """
-            UPDATE jobs SET "Status" = @p0, "Message" = @p1, "QueuedAt" = COALESCE(@p2, "QueuedAt"),
-              "FinishedAt" = COALESCE(@p3, "FinishedAt"), "FailureReason" = @p4
-            WHERE "Id" = @p5 AND "Status" = @p6
-            """,
-            [StatusNames.ToWire(job.Status), job.Message, job.QueuedAt, job.FinishedAt, job.FailureReason, job.Id, StatusNames.ToWire(statusRead[job.Id])])).ToList();
+        var guarded = decision.Jobs.Select(change => change.StatusChanged
+            ? new Statement(
+                """
+                UPDATE jobs SET "Status" = @p0, "Message" = @p1, "QueuedAt" = COALESCE(@p2, "QueuedAt"),
+                  "FinishedAt" = COALESCE(@p3, "FinishedAt"), "FailureReason" = @p4
+                WHERE "Id" = @p5 AND "Status" = @p6
+                """,
+                [StatusNames.ToWire(change.After.Status), change.After.Message, change.After.QueuedAt, change.After.FinishedAt,
+                    StatusNames.ToWire(change.After.FailureReason), change.After.Id, StatusNames.ToWire(change.Before.Status)])
+            : new Statement(
+                """UPDATE jobs SET "CancelRequested" = @p0, "FailureReason" = @p1 WHERE "Id" = @p2 AND "Status" = @p3""",
+                [change.After.CancelRequested, StatusNames.ToWire(change.After.FailureReason), change.After.Id, StatusNames.ToWire(change.Before.Status)]))
+            .ToList();
         var jobsChanged = guarded.Count > 0;
-        if (build.Status != status || build.StartedAt != startedAt || build.FinishedAt != finishedAt)
+        if (decision.Build is { } buildChange)
         {
+            var after = buildChange.After;
             guarded.Add(new(
                 """UPDATE builds SET "Status" = @p0, "StartedAt" = @p1, "FinishedAt" = @p2 WHERE "Id" = @p3 AND "Status" = @p4""",
-                [StatusNames.ToWire(build.Status), build.StartedAt, build.FinishedAt, build.Id, StatusNames.ToWire(status)]));
+                [StatusNames.ToWire(after.Status), after.StartedAt, after.FinishedAt, build.Id, StatusNames.ToWire(buildChange.Before.Status)]));
         }
 
         List<Statement> writes =
         [
             .. guarded,
-            .. changes.Ended.Select(job => new Statement(
-                $"""UPDATE steps SET "Status" = {SqlText.Literal(StepStatus.Skipped)} WHERE "JobId" = @p0""", [job.Id])),
+            .. decision.Jobs.Where(j => j.EndedUnstarted).Select(job => new Statement(
+                $"""UPDATE steps SET "Status" = {SqlText.Literal(StepStatus.Skipped)} WHERE "JobId" = @p0""", [job.After.Id])),
             .. alsoRun,
+            .. EventsOf(rows, decision, events, actor, now),
         ];
         var affected = jobsChanged
             ? await session.BatchAsync(writes, cancellationToken)
@@ -127,85 +112,59 @@ public static class BuildProgress
             await session.CommitAsync(cancellationToken);
         }
 
-        return new SqlProgress(changes.AnyQueued, build.Status, rows.ProjectHasLimit);
+        return new SqlProgress(decision.AnyQueued, decision.Build?.After.Status ?? build.Status, rows.ProjectHasLimit);
     }
 
-    /// <summary>The decisions, on rows in memory: sets the new status (and what goes with it) of each
-    /// latest job whose needs are now decided, and the build's status. <paramref name="latestJobs"/> are
-    /// the build's latest attempts, in id order.</summary>
-    public static Changes Advance(BuildEntity build, IReadOnlyList<JobEntity> latestJobs, DateTime now)
+    /// <summary>One event per change of status the decision made: a job's, then the build's start and end.</summary>
+    private static IEnumerable<Statement> EventsOf(BuildRows rows, BuildDecision decision, EventRows events, string? actor, DateTime now)
     {
-        var changed = new List<JobEntity>();
-        var ended = new List<JobEntity>();
-        var anyQueued = false;
-        var nodes = latestJobs.Select(j => new JobNode(j.Name, SplitNeeds(j.Needs), Effective(j))).ToList();
-        var byName = latestJobs.ToDictionary(j => j.Name);
-        foreach (var (name, resolved) in DependencyResolver.Resolve(nodes))
+        foreach (var change in decision.Jobs.Where(j => j.StatusChanged))
         {
-            var job = byName[name];
-            // A manual job whose needs are met waits for a person instead of the queue.
-            var newStatus = resolved == JobStatus.Queued && job.Manual ? JobStatus.Manual : resolved;
-            job.Status = newStatus;
-            changed.Add(job);
-            if (newStatus == JobStatus.Skipped)
+            if (EventKinds.ForJob(change.After.Status) is { } kind)
             {
-                job.Message ??= "a job it needs did not succeed";
-            }
-
-            if (newStatus == JobStatus.Queued)
-            {
-                job.QueuedAt = now;
-                anyQueued = true;
-            }
-            else if (StatusRules.IsTerminal(newStatus))
-            {
-                job.FinishedAt = now;
-                job.FailureReason ??= JobRetry.ReasonFor(newStatus, job.CancelRequested);
-                ended.Add(job);
+                yield return events.Add(rows.JobEvent(kind, change.After, now, actor));
             }
         }
 
-        if (!StatusRules.IsTerminal(build.Status))
+        if (decision.Build is { } build)
         {
-            if (build.StartedAt is null && latestJobs.Any(j => j.StartedAt is not null))
+            if (build.Before.StartedAt is null && build.After.StartedAt is not null)
             {
-                build.StartedAt = latestJobs.Where(j => j.StartedAt is not null).Min(j => j.StartedAt);
-                build.Status = BuildStatus.Running;
+                yield return events.Add(rows.BuildEvent(EventKinds.BuildStarted, BuildStatus.Running, now, actor));
             }
 
-            if (BuildOutcome.Aggregate(latestJobs.Select(Effective)) is { } outcome)
+            if (StatusRules.IsTerminal(build.After.Status))
             {
-                build.Status = outcome;
-                build.FinishedAt = now;
+                yield return events.Add(rows.BuildEvent(EventKinds.BuildFinished, build.After.Status, now, actor));
             }
         }
-
-        return new Changes(anyQueued, changed, ended);
     }
 
-    /// <summary>A job allowed to fail counts as succeeded for its dependents and for the build's outcome.</summary>
-    private static JobStatus Effective(JobEntity job) =>
-        job.AllowFailure && job.Status is JobStatus.Failed or JobStatus.TimedOut ? JobStatus.Succeeded : job.Status;
-
-    public static IReadOnlyList<string> SplitNeeds(string needs) =>
-        needs.Length == 0 ? [] : needs.Split('\n');
-
-    /// <summary>What <see cref="Advance"/> changed: whether a job became queued, the jobs whose status it
-    /// set, and of those the ones that ended without running (their steps are skipped).</summary>
-    public sealed record Changes(bool AnyQueued, IReadOnlyList<JobEntity> Changed, IReadOnlyList<JobEntity> Ended);
-
-    /// <summary>What <see cref="Reads"/> read: the build, whether its project limits its running builds,
-    /// and its latest jobs in id order.</summary>
+    /// <summary>What <see cref="Reads"/> read: the build, its project and whether that limits its running
+    /// builds, and its latest jobs in id order.</summary>
     internal sealed class BuildRows
     {
-        public BuildEntity? Build { get; set; }
+        public BuildState? Build { get; set; }
 
         public bool ProjectHasLimit { get; set; }
 
-        public List<JobEntity> Jobs { get; } = [];
+        public long ProjectId { get; set; }
+
+        public string ProjectName { get; set; } = "";
+
+        public int Number { get; set; }
+
+        public List<JobState> Jobs { get; } = [];
+
+        public EventValues BuildEvent(string kind, BuildStatus status, DateTime at, string? actor, FailureReason? reason = null) =>
+            new(kind, at, ProjectId, ProjectName, Build!.Id, Number, Status: StatusNames.ToWire(status), FailureReason: StatusNames.ToWire(reason), Actor: actor);
+
+        public EventValues JobEvent(string kind, JobState job, DateTime at, string? actor) =>
+            new(kind, at, ProjectId, ProjectName, Build!.Id, Number, job.Id, job.Name, Status: StatusNames.ToWire(job.Status),
+                FailureReason: StatusNames.ToWire(job.FailureReason), Actor: actor);
     }
 
-    /// <summary>A build advanced in plain SQL: whether a job became queued, the build's status now, and
-    /// whether its project limits its running builds.</summary>
+    /// <summary>A build advanced: whether a job became queued, the build's status now, and whether its
+    /// project limits its running builds.</summary>
     internal sealed record SqlProgress(bool AnyQueued, BuildStatus Status, bool ProjectHasLimit);
 }

@@ -177,9 +177,10 @@ internal sealed class LeaseRules
             "AgentId" = @p0, "AgentName" = @p7, "StartedAt" = @p2
           WHERE c.ctid = (SELECT row FROM taken) AND {(guarded ? Leasable("c", "@p2") : Unguarded)}
           RETURNING c."Id", c."BuildId"),
-        started AS (
+        started(id) AS (
           UPDATE builds AS b SET "Status" = {BuildRunning}, "StartedAt" = @p2
-          WHERE b."Id" = (SELECT build FROM claimed) AND b."Status" = {BuildQueued})
+          WHERE b."Id" = (SELECT build FROM claimed) AND b."Status" = {BuildQueued}
+          RETURNING b."Id"){Events.LeaseEvents.PostgresClause}
         SELECT job AS "JobId", project AS "ProjectId",
           (SELECT CAST(row AS text) FROM taken WHERE taken.id = job) AS "Row"
         FROM top ORDER BY rank

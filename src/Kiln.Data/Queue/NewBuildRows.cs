@@ -27,7 +27,7 @@ internal sealed class NewBuildRows
         takenNumber: TakenNumber,
         thisBuild: SqliteThisBuild,
         thisJob: $"""(SELECT "Id" FROM jobs WHERE "BuildId" = {SqliteThisBuild} AND "Name" = @p1 AND "Attempt" = @p14)""",
-        numberUnsynced: false);
+        postgres: false);
 
     private static readonly NewBuildRows Postgres = new(
         takeNumber: $"""
@@ -39,7 +39,7 @@ internal sealed class NewBuildRows
         takenNumber: $"""CAST(current_setting('{NumberSetting}') AS integer)""",
         thisBuild: """currval('"builds_Id_seq"')""",
         thisJob: """currval('"jobs_Id_seq"')""",
-        numberUnsynced: true);
+        postgres: true);
 
     /// <summary>SQLite: the number just taken.</summary>
     private const string TakenNumber = """(SELECT "NextBuildNumber" - 1 FROM projects WHERE "Id" = @p0)""";
@@ -53,12 +53,16 @@ internal sealed class NewBuildRows
     private readonly string insertBuild;
     private readonly string insertJob;
     private readonly string insertStep;
-    private readonly bool numberUnsynced;
+    private readonly string insertEvent;
+    private readonly bool postgres;
 
-    private NewBuildRows(string takeNumber, string takenNumber, string thisBuild, string thisJob, bool numberUnsynced)
+    /// <summary>PostgreSQL: the number is taken in a transaction of its own whose commit does not wait for the disk.</summary>
+    private bool NumberUnsynced => postgres;
+
+    private NewBuildRows(string takeNumber, string takenNumber, string thisBuild, string thisJob, bool postgres)
     {
+        this.postgres = postgres;
         this.takeNumber = takeNumber;
-        this.numberUnsynced = numberUnsynced;
         insertBuild = $"""
             INSERT INTO builds ("ProjectId", "Number", "Status", "Event", "Ref", "Branch", "Tag", "Commit", "TriggeredBy",
               "InputsJson", "Error", "CancelRequested", "CreatedAt", "StartedAt", "FinishedAt")
@@ -80,6 +84,14 @@ internal sealed class NewBuildRows
             VALUES ({thisJob}, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p15)
             RETURNING "Id"
             """;
+        // The build's event (build.queued, or build.finished for a build made already ended), with the
+        // project's name read from its row. Parameters: project id, now, kind, status, actor, its place.
+        insertEvent = $"""
+            {new Events.EventRows(postgres).InsertInto}
+            SELECT {new Events.EventRows(postgres).IdValue("@p5")}@p1, @p2, p."Id", p."Name", {thisBuild}, {takenNumber},
+              NULL, NULL, NULL, @p3, NULL, @p4
+            FROM projects AS p WHERE p."Id" = @p0
+            """;
     }
 
     public static Task InsertAndCommitAsync(QueueSession session, bool postgres, BuildEntity build, CancellationToken cancellationToken) =>
@@ -98,6 +110,11 @@ internal sealed class NewBuildRows
                     build.TriggeredBy, build.InputsJson, build.Error, build.CancelRequested, build.CreatedAt, build.StartedAt, build.FinishedAt],
                 r => build.Id = r.GetInt64(0)),
         ];
+        var events = new Events.EventRows(postgres);
+        inserts.Add(new(
+            insertEvent,
+            [build.ProjectId, build.CreatedAt, StatusRules.IsTerminal(build.Status) ? EventKinds.BuildFinished : EventKinds.BuildQueued,
+                StatusNames.ToWire(build.Status), build.TriggeredBy, events.Place()]));
         // Each job's steps right after it: on PostgreSQL a step's job is the last one inserted.
         foreach (var job in build.Jobs)
         {
@@ -116,7 +133,7 @@ internal sealed class NewBuildRows
                 r => stepIds.Add(r.GetInt64(0)))));
         }
 
-        await session.CommitWithAsync(numberUnsynced ? [number] : [], numberUnsynced ? inserts : [number, .. inserts], [], cancellationToken);
+        await session.CommitWithAsync(NumberUnsynced ? [number] : [], NumberUnsynced ? inserts : [number, .. inserts], [], cancellationToken);
         var steps = 0;
         for (var j = 0; j < build.Jobs.Count; j++)
         {

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using Kiln.Core.Builds;
 using Kiln.Data.Configurations;
+using Kiln.Data.Events;
 using Kiln.Data.Entities;
 
 namespace Kiln.Data.Queue;
@@ -9,7 +10,7 @@ namespace Kiln.Data.Queue;
 /// <summary><see cref="IJobQueue"/> in plain SQL on a <see cref="QueueDatabase"/>. Leasing is a fenced claim:
 /// pick the best leasable job (<see cref="LeaseRules"/>), then <c>UPDATE … WHERE</c> that job is still
 /// leasable; only a job the update claimed is returned, read back with its steps in the same transaction.</summary>
-public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJobQueue
+public sealed partial class SqlJobQueue(QueueDatabase database, TimeProvider time, IEventSignal? signal = null) : IJobQueue
 {
     /// <summary>Candidates read per try; on PostgreSQL the first that no other server holds is taken.</summary>
     private const int CandidatesPerTry = 8;
@@ -27,14 +28,25 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         await using var session = await database.OpenAsync(cancellationToken);
         await session.BeginAsync(cancellationToken);
         await NewBuildRows.InsertAndCommitAsync(session, database.IsPostgres, build, cancellationToken);
+        signal?.Appended();
     }
 
     public async Task<LeasedJob?> TryLeaseAsync(long agentId, string agentName, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
-        await using var session = await database.OpenAsync(cancellationToken);
-        return database.IsPostgres
-            ? await TryLeaseOnPostgresAsync(session, agentId, agentName, leaseDuration, cancellationToken)
-            : await TryLeaseOnSqliteAsync(session, agentId, agentName, leaseDuration, cancellationToken);
+        LeasedJob? job;
+        await using (var session = await database.OpenAsync(cancellationToken))
+        {
+            job = database.IsPostgres
+                ? await TryLeaseOnPostgresAsync(session, agentId, agentName, leaseDuration, cancellationToken)
+                : await TryLeaseOnSqliteAsync(session, agentId, agentName, leaseDuration, cancellationToken);
+        }
+
+        if (job is not null)
+        {
+            signal?.Appended();
+        }
+
+        return job;
     }
 
     /// <summary>SQLite has one writer at a time: the transaction takes the write lock at once, so the pick
@@ -65,7 +77,9 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
             Statement[] claim =
             [
                 new(Sql.Claim!, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId]),
+                new(LeaseEvents.SqliteJobStarted, [now, .. leased]),
                 new(Sql.StartBuild, [now, .. leased]),
+                new(LeaseEvents.SqliteBuildStarted, [now, .. leased]),
             ];
             if (await CommitLeaseAsync(session, claim, leased, cancellationToken) is { } job)
             {
@@ -204,131 +218,5 @@ public sealed class SqlJobQueue(QueueDatabase database, TimeProvider time) : IJo
         new LeasedBuild(r.GetInt32(10), r.GetString(11), r.GetStringOrNull(12), r.GetStringOrNull(13), r.GetStringOrNull(14), r.GetStringOrNull(15), r.GetString(16), r.GetString(17), r.GetString(18), r.GetStringOrNull(19)),
         steps);
 
-    public async Task<(DateTime ExpiresAt, bool CancelRequested)?> RenewAsync(long jobId, string leaseToken, TimeSpan leaseDuration, CancellationToken cancellationToken)
-    {
-        var expires = Now + leaseDuration;
-        await using var session = await database.OpenAsync(cancellationToken);
-        var cancel = await session.FirstOrDefaultAsync(
-            $"""
-            UPDATE jobs SET "LeaseExpiresAt" = @p0 WHERE "Id" = @p1 AND "LeaseToken" = @p2 AND "Status" = {Running}
-            RETURNING "CancelRequested"
-            """,
-            [expires, jobId, leaseToken], r => (bool?)r.GetBoolean(0), cancellationToken);
-        return cancel is { } c ? (expires, c) : null;
-    }
-
-    public async Task<bool> ReportStepAsync(long jobId, string leaseToken, int stepIndex, StepStatus status, int? exitCode, DateTime at, CancellationToken cancellationToken)
-    {
-        await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
-        // On PostgreSQL the job row is share-locked, so a completion waits for the report and not the
-        // other way round (it would then find the job ended and the lease stale).
-        var current = await session.FirstOrDefaultAsync(
-            $"""
-            SELECT s."Status" FROM steps AS s JOIN jobs AS j ON j."Id" = s."JobId"
-            WHERE s."JobId" = @p0 AND s."Index" = @p1 AND j."LeaseToken" = @p2 AND j."Status" = {Running}
-            {(database.IsPostgres ? "FOR SHARE OF j" : "")}
-            """,
-            [jobId, stepIndex, leaseToken], r => (StepStatus?)StatusConversions.ToStep(r.GetString(0)), cancellationToken);
-        if (current is null)
-        {
-            return false;
-        }
-
-        // A resent report of a state already recorded changes nothing, nor does one the step is past.
-        if (current != status && StatusRules.CanTransition(current.Value, status))
-        {
-            await session.ExecuteAsync(
-                status == StepStatus.Running
-                    ? """UPDATE steps SET "Status" = @p0, "StartedAt" = @p1, "ExitCode" = @p2 WHERE "JobId" = @p3 AND "Index" = @p4"""
-                    : """UPDATE steps SET "Status" = @p0, "StartedAt" = COALESCE("StartedAt", @p1), "FinishedAt" = @p1, "ExitCode" = @p2 WHERE "JobId" = @p3 AND "Index" = @p4""",
-                [StatusNames.ToWire(status), at, status == StepStatus.Running ? null : exitCode, jobId, stepIndex], cancellationToken);
-        }
-
-        await session.CommitAsync(cancellationToken);
-        return true;
-    }
-
-    public Task<JobCompletion?> CompleteAsync(long jobId, string leaseToken, JobStatus status, string? message, CancellationToken cancellationToken) =>
-        ConflictRetry.RunAsync(ct => CompleteOnceAsync(jobId, leaseToken, status, message, ct), beforeRetry: () => { }, cancellationToken);
-
-    private async Task<JobCompletion?> CompleteOnceAsync(long jobId, string leaseToken, JobStatus status, string? message, CancellationToken cancellationToken)
-    {
-        var now = Now;
-        await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
-        // One round trip on PostgreSQL: the fence (only the lease's holder ends a running job, once; on
-        // PostgreSQL the row stays locked until the commit, so the reaper or a second report racing this
-        // one finds it ended), the steps the agent never reached ending with the job, and what the build
-        // needs to move on. If the fence fails, all of it is rolled back.
-        EndedJob? ended = null;
-        var rows = new BuildProgress.BuildRows();
-        List<Statement> end =
-        [
-            new(
-                $"""
-                UPDATE jobs SET "Status" = @p0, "Message" = @p1, "FinishedAt" = @p2, "LeaseToken" = NULL, "LeaseExpiresAt" = NULL
-                WHERE "Id" = @p3 AND "LeaseToken" = @p4 AND "Status" = {Running}
-                RETURNING "BuildId", "CancelRequested", "FailureReason", "RetryOn", "RetryMax", "Attempt", "ConcurrencyGroup"
-                """,
-                [StatusNames.ToWire(status), message, now, jobId, leaseToken],
-                r => ended = new EndedJob(r.GetInt64(0), r.GetBoolean(1), r.GetStringOrNull(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetStringOrNull(6))),
-            new(
-                $"""
-                UPDATE steps SET "Status" = CASE WHEN "Status" = {SqlText.Literal(StepStatus.Running)} THEN @p0 ELSE {SqlText.Literal(StepStatus.Skipped)} END,
-                  "FinishedAt" = @p1
-                WHERE "JobId" = @p2 AND "Status" IN ({SqlText.Literal(StepStatus.Pending)}, {SqlText.Literal(StepStatus.Running)})
-                """,
-                [StatusNames.ToWire(FinalStepStatus(status)), now, jobId]),
-            .. BuildProgress.Reads(jobId, database.IsPostgres, rows),
-        ];
-        await session.BatchAsync(end, cancellationToken);
-        if (ended is null)
-        {
-            await session.RollbackAsync(cancellationToken);
-            return null;
-        }
-
-        var retried = JobRetry.Covers(status, ended.RetryOn, ended.CancelRequested, ended.Attempt, ended.RetryMax);
-        if (retried)
-        {
-            // Rare: queue the next attempt, then read the build's latest jobs again, which now include it.
-            await JobRetry.QueueNextAttemptAsync(session, jobId, now, cancellationToken);
-            rows = new BuildProgress.BuildRows();
-            await session.BatchAsync(BuildProgress.Reads(jobId, database.IsPostgres, rows), cancellationToken);
-        }
-
-        // A job canceled because a newer build superseded it keeps saying so.
-        var reason = JobRetry.ReasonFor(status, ended.CancelRequested);
-        reason = reason is not null && ended.FailureReason == JobRetry.Superseded ? JobRetry.Superseded : reason;
-        Statement[] reasonUpdate = reason == ended.FailureReason ? [] : [new("""UPDATE jobs SET "FailureReason" = @p0 WHERE "Id" = @p1""", [reason, jobId])];
-        var progress = await BuildProgress.WriteAndCommitAsync(session, rows, now, reasonUpdate, cancellationToken);
-        // A freed concurrency group, or a build ending under its project's limit, lets queued jobs go too.
-        var freed = progress.AnyQueued || retried || ended.ConcurrencyGroup is not null
-            || (StatusRules.IsTerminal(progress.Status) && progress.ProjectHasLimit);
-        return new JobCompletion(ended.BuildId, freed, progress.Status);
-    }
-
-    public async Task<bool?> IsCancelRequestedAsync(long jobId, string leaseToken, CancellationToken cancellationToken)
-    {
-        await using var session = await database.OpenAsync(cancellationToken);
-        return await session.FirstOrDefaultAsync(
-            $"""SELECT "CancelRequested" FROM jobs WHERE "Id" = @p0 AND "LeaseToken" = @p1 AND "Status" = {Running}""",
-            [jobId, leaseToken], r => (bool?)r.GetBoolean(0), cancellationToken);
-    }
-
-    private static StepStatus FinalStepStatus(JobStatus job) => job switch
-    {
-        JobStatus.Succeeded => StepStatus.Succeeded,
-        JobStatus.Canceled => StepStatus.Canceled,
-        JobStatus.TimedOut => StepStatus.TimedOut,
-        _ => StepStatus.Failed,
-    };
-
     private static string NewLeaseToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
-
-
-
-    /// <summary>What completing needs to know of the job it just ended.</summary>
-    private sealed record EndedJob(long BuildId, bool CancelRequested, string? FailureReason, string RetryOn, int RetryMax, int Attempt, string? ConcurrencyGroup);
 }

@@ -28,13 +28,13 @@ public static class BuildEndpoints
         group.MapGet("/{number:int}", async Task<Results<Ok<BuildResource>, ProblemHttpResult>> (string project, int number, BuildQueries queries, CancellationToken ct) =>
             await queries.GetAsync(project, number, ct) is { } build ? TypedResults.Ok(build) : BuildNotFound(project, number));
 
-        group.MapPost("/{number:int}/cancel", async Task<Results<Accepted<BuildResource>, ProblemHttpResult>> (string project, int number, BuildCanceler canceler, BuildQueries queries, CancellationToken ct) =>
-            await canceler.CancelAsync(project, number, ct) is { } id && await queries.GetByIdAsync(id, ct) is { } build
+        group.MapPost("/{number:int}/cancel", async Task<Results<Accepted<BuildResource>, ProblemHttpResult>> (string project, int number, ClaimsPrincipal user, BuildCanceler canceler, BuildQueries queries, CancellationToken ct) =>
+            await canceler.CancelAsync(project, number, ActorOf(user), ct) is { } id && await queries.GetByIdAsync(id, ct) is { } build
                 ? TypedResults.Accepted((string?)null, build)
                 : BuildNotFound(project, number));
 
-        group.MapPost("/{number:int}/jobs/{job}/approve", async Task<Results<Accepted<JobResource>, ProblemHttpResult>> (string project, int number, string job, JobApprover approver, CancellationToken ct) =>
-            await approver.ApproveAsync(project, number, job, ct) switch
+        group.MapPost("/{number:int}/jobs/{job}/approve", async Task<Results<Accepted<JobResource>, ProblemHttpResult>> (string project, int number, string job, ClaimsPrincipal user, JobApprover approver, CancellationToken ct) =>
+            await approver.ApproveAsync(project, number, job, ActorOf(user), ct) switch
             {
                 (JobResource approved, null) => TypedResults.Accepted((string?)null, approved),
                 (_, var problem) => problem!,
@@ -66,7 +66,7 @@ public static class BuildEndpoints
             return Problems.Invalid($"'event' must be 'api' or 'manual', not '{triggerEvent}'.");
         }
 
-        var result = await trigger.TriggerAsync(new TriggerRequest(project, request?.Ref, inputs, triggerEvent, user.Identity?.Name ?? "unknown"), ct);
+        var result = await trigger.TriggerAsync(new TriggerRequest(project, request?.Ref, inputs, triggerEvent, ActorOf(user)), ct);
         switch (result.Failure)
         {
             case TriggerFailure.ProjectNotFound:
@@ -106,4 +106,7 @@ public static class BuildEndpoints
 
     private static ProblemHttpResult BuildNotFound(string project, int number) =>
         Problems.NotFound($"There is no build {project}#{number}.");
+
+    /// <summary>Who the caller is, as builds and the event log name them.</summary>
+    internal static string ActorOf(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
 }

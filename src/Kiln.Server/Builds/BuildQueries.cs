@@ -104,7 +104,7 @@ public sealed class BuildQueries(KilnDbContext db)
         j.Name,
         StatusNames.ToWire(j.Status),
         JsonSerializer.Deserialize<Dictionary<string, string>>(j.MatrixJson) is { Count: > 0 } matrix ? matrix : null,
-        BuildProgress.SplitNeeds(j.Needs),
+        JobEntity.SplitNeeds(j.Needs),
         j.AgentName,
         j.QueuedAt.AsUtc(),
         j.StartedAt.AsUtc(),
@@ -115,7 +115,7 @@ public sealed class BuildQueries(KilnDbContext db)
             .ToList(),
         j.Message,
         j.Attempt,
-        j.FailureReason,
-        previous?.Select(p => new JobAttemptResource(p.Id, p.Attempt, StatusNames.ToWire(p.Status), p.FailureReason, p.Message, p.AgentName, p.StartedAt.AsUtc(), p.FinishedAt.AsUtc())).ToList() ?? [],
+        StatusNames.ToWire(j.FailureReason),
+        previous?.Select(p => new JobAttemptResource(p.Id, p.Attempt, StatusNames.ToWire(p.Status), StatusNames.ToWire(p.FailureReason), p.Message, p.AgentName, p.StartedAt.AsUtc(), p.FinishedAt.AsUtc())).ToList() ?? [],
         j.StartedAt - j.QueuedAt is { } waited ? waited.TotalSeconds : null);
 }

@@ -30,7 +30,7 @@ public enum TriggerFailure
 /// <summary>Turns a trigger into a build: resolves the ref with git, reads <c>.kiln.yml</c> at that
 /// commit, plans the jobs and inserts build, jobs and steps in one transaction; then cancels the older
 /// builds the new one supersedes (<see cref="SupersedeAsync"/>).</summary>
-public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, GitMirror mirror, ChangeNotifier notifier, TimeProvider time)
+public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCanceler canceler, GitMirror mirror, ChangeNotifier notifier, TimeProvider time)
 {
     public const string PipelineFile = ".kiln.yml";
 
@@ -137,13 +137,12 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, GitMirror mi
     /// <paramref name="build"/> makes pointless: those of the same branch still queued with nothing
     /// started ("only build the latest"), and those whose jobs hold one of
     /// <paramref name="cancelGroups"/> (<c>concurrency.cancel-in-progress</c>) queued or running.
-    /// <para>This is its own transaction after the insert's, not part of it: the insert holds the
-    /// project row (build numbers) and this one touches jobs that a lease may hold, and a lease takes
-    /// them in the other order (job, then the project's fair-share tags), so one transaction could deadlock
-    /// on PostgreSQL. If the process dies between the two, the new build stands and the older ones stay
-    /// queued and run; nothing is lost, and the next trigger of the branch supersedes them.
-    /// A job leased in the same instant by an agent makes the save fail (job status is a concurrency
-    /// token); the transaction runs again, sees it running, and tells its agent to cancel.</para></summary>
+    /// <para>Each is its own transaction after the insert's, not part of it: the insert holds the project
+    /// row (build numbers) and a cancel touches jobs that a lease may hold, and a lease takes them in the
+    /// other order (job, then the project's fair-share tags), so one transaction could deadlock on
+    /// PostgreSQL. If the process dies between them, the new build stands and the older ones stay queued
+    /// and run; nothing is lost, and the next trigger of the branch supersedes them. A branch build that
+    /// started meanwhile is left alone: the cancel checks "nothing started" in its own transaction.</para></summary>
     private async Task SupersedeAsync(BuildEntity build, IReadOnlyList<string> cancelGroups, CancellationToken cancellationToken)
     {
         if (build.Branch is null && cancelGroups.Count == 0)
@@ -152,45 +151,21 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, GitMirror mi
         }
 
         var branch = build.Branch;
-        var running = await ConflictRetry.RunAsync(db, async ct =>
-        {
-            db.ChangeTracker.Clear();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var stale = await db.Builds
-                .Where(b => b.ProjectId == build.ProjectId && b.Id < build.Id
-                    && (b.Status == BuildStatus.Queued || b.Status == BuildStatus.Running))
-                .Where(b =>
-                    (branch != null && b.Branch == branch && b.Status == BuildStatus.Queued && !b.Jobs.Any(j => j.StartedAt != null))
-                    || b.Jobs.Any(j => j.IsLatest && j.ConcurrencyGroup != null && cancelGroups.Contains(j.ConcurrencyGroup)
-                        && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)))
-                .Include(b => b.Jobs).ThenInclude(j => j.Steps)
-                .ToListAsync(ct);
-            var now = time.UtcNow();
-            var toTell = new List<long>();
-            foreach (var old in stale)
+        var stale = await db.Builds.AsNoTracking()
+            .Where(b => b.ProjectId == build.ProjectId && b.Id < build.Id
+                && (b.Status == BuildStatus.Queued || b.Status == BuildStatus.Running))
+            .Select(b => new
             {
-                toTell.AddRange(BuildCanceler.CancelJobs(old, JobRetry.Superseded, now));
-            }
-
-            await db.SaveChangesAsync(ct);
-            foreach (var old in stale)
-            {
-                await BuildProgress.AdvanceAsync(db, old.Id, now, ct);
-            }
-
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            return (Builds: stale.Select(b => b.Id).ToList(), Jobs: toTell);
-        }, cancellationToken);
-
-        foreach (var jobId in running.Jobs)
+                b.Id,
+                SameBranch = branch != null && b.Branch == branch && b.Status == BuildStatus.Queued,
+                HoldsGroup = b.Jobs.Any(j => j.IsLatest && j.ConcurrencyGroup != null && cancelGroups.Contains(j.ConcurrencyGroup)
+                    && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)),
+            })
+            .Where(b => b.SameBranch || b.HoldsGroup)
+            .ToListAsync(cancellationToken);
+        foreach (var old in stale)
         {
-            notifier.Notify(ChangeNotifier.Cancel(jobId));
-        }
-
-        foreach (var buildId in running.Builds)
-        {
-            notifier.Notify(ChangeNotifier.Build(buildId));
+            await canceler.CancelAsync(old.Id, FailureReason.Superseded, build.TriggeredBy, onlyIfNothingStarted: !old.HoldsGroup, cancellationToken);
         }
     }
 

@@ -1,6 +1,7 @@
 using Kiln.Contracts.Api;
 using Kiln.Core.Builds;
 using Kiln.Data;
+using Kiln.Data.Entities;
 using Kiln.Data.Queue;
 using Kiln.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -49,7 +50,7 @@ public sealed class QueueQueries(KilnDbContext db, TimeProvider time, IOptions<K
             var reason = j.Status switch
             {
                 JobStatus.Manual => "waiting for a person to approve it",
-                JobStatus.Waiting => "waiting on needs: " + string.Join(", ", BuildProgress.SplitNeeds(j.Needs).Where(n => pendingNeeds.Contains((j.BuildId, n)))),
+                JobStatus.Waiting => "waiting on needs: " + string.Join(", ", JobEntity.SplitNeeds(j.Needs).Where(n => pendingNeeds.Contains((j.BuildId, n)))),
                 _ when j.NotBefore is { } until && until > now => $"cooldown until {until.AsUtc():yyyy-MM-ddTHH:mm:ssZ}",
                 _ when j.ConcurrencyGroup is { } g && busyGroups.TryGetValue(g, out var holder) =>
                     $"concurrency group {QueuePriority.GroupName(g)} is busy ({holder})",

@@ -36,6 +36,29 @@ namespace Kiln.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "events",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ProjectId = table.Column<long>(type: "bigint", nullable: true),
+                    Project = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    BuildId = table.Column<long>(type: "bigint", nullable: true),
+                    BuildNumber = table.Column<int>(type: "integer", nullable: true),
+                    JobId = table.Column<long>(type: "bigint", nullable: true),
+                    Job = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Step = table.Column<int>(type: "integer", nullable: true),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    FailureReason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    Actor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_events", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "projects",
                 columns: table => new
                 {
@@ -363,6 +386,9 @@ namespace Kiln.Data.Postgres.Migrations
         {
             migrationBuilder.DropTable(
                 name: "api_tokens");
+
+            migrationBuilder.DropTable(
+                name: "events");
 
             migrationBuilder.DropTable(
                 name: "fair_shares");

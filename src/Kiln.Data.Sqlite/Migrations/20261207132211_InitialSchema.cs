@@ -35,6 +35,30 @@ namespace Kiln.Data.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "events",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Project = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    BuildId = table.Column<long>(type: "INTEGER", nullable: true),
+                    BuildNumber = table.Column<int>(type: "INTEGER", nullable: true),
+                    JobId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Job = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Step = table.Column<int>(type: "INTEGER", nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    FailureReason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_events", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "projects",
                 columns: table => new
                 {
@@ -356,6 +380,9 @@ namespace Kiln.Data.Sqlite.Migrations
         {
             migrationBuilder.DropTable(
                 name: "api_tokens");
+
+            migrationBuilder.DropTable(
+                name: "events");
 
             migrationBuilder.DropTable(
                 name: "fair_shares");
