@@ -37,7 +37,7 @@ internal static partial class SqlColumns
             .ToList();
     }
 
-    /// <summary>The aliases the statement gives <paramref name="table"/> (<c>FROM t AS a</c>, <c>JOIN t AS a</c>).</summary>
+    /// <summary>The aliases the statement gives <paramref name="table"/> (<c>FROM t AS a</c>, <c>JOIN t AS a</c>, <c>UPDATE t AS a</c>).</summary>
     public static IReadOnlySet<string> AliasesOf(string sql, string table) =>
         TableAlias().Matches(sql).Where(m => m.Groups["table"].Value == table).Select(m => m.Groups["alias"].Value).ToHashSet(StringComparer.Ordinal);
 
@@ -137,6 +137,6 @@ internal static partial class SqlColumns
     [GeneratedRegex("""\s+AS\s+"?\w+"?\s*$""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ItemName();
 
-    [GeneratedRegex("""\b(?:FROM|JOIN)\s+"?(?<table>\w+)"?\s+AS\s+(?<alias>\w+)""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex("""\b(?:FROM|JOIN|UPDATE)\s+"?(?<table>\w+)"?\s+AS\s+(?<alias>\w+)""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TableAlias();
 }
