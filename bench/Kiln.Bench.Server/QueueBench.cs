@@ -31,8 +31,8 @@ internal static class QueueBench
         return met;
     }
 
-    /// <summary>Measured rounds per database: the figure is their median, as a single round on this
-    /// shared 2-core machine strays by ±20% from one run to the next.</summary>
+    /// <summary>Measured rounds per database: the figure is their median, as a single round on a shared
+    /// machine strays too far from one run to the next (bench/README.md).</summary>
     private const int Rounds = 5;
 
     private static async Task<bool> RunOnDatabaseAsync(string name, Func<string, Task<BenchDatabase>> create, Shape shape)

@@ -21,7 +21,7 @@ internal static class ScaleBench
     private const int QueuedPerProject = 20;
     /// <summary>Requests before the timed ones. Fewer leave the timed ones measuring the JIT: .NET compiles
     /// each method quickly first and again optimised once it is hot, in the background, which took a
-    /// few hundred requests here (with 20, the builds list's median was two to four times the warm one).</summary>
+    /// few hundred requests here (with far fewer, the timed ones still measured it: bench/README.md).</summary>
     private const int WarmUp = 1000;
     /// <summary>The first requests after the start, reported apart as the cold figure.</summary>
     private const int Cold = 20;

@@ -22,10 +22,9 @@ public static class PostgresDatabase
             .ReplaceService<IModelCustomizer, PostgresModel>();
 
     /// <summary>PostgreSQL's JIT compiles a query whose estimated cost passes <c>jit_above_cost</c> anew on
-    /// every execution, prepared or not: the lease's statement, which runs in a fraction of a
-    /// millisecond, took 120–160 ms (once 2.8 s) whenever a plan made on a young database's statistics
-    /// was estimated above the bar (in the queue bench a round's leases fell from about 1,700 a second to
-    /// 33). Kiln's queries are all short.</summary>
+    /// every execution, prepared or not: whenever a plan of the lease's statement made on a young
+    /// database's statistics was estimated above the bar, every lease paid for a compilation that took
+    /// far longer than the query (docs/queue-performance.md). Kiln's queries are all short.</summary>
     private const string NoJit = "-c jit=off";
 
     /// <summary>A data source for Kiln. Unless the connection string says otherwise: PostgreSQL's JIT is
@@ -76,13 +75,12 @@ public static class PostgresDatabase
     /// <summary>The queue's connections (<see cref="QueueDatabase"/>): a pool of their own, set up as
     /// <see cref="CreateDataSource"/>'s, whose statements run on their prepared, generic plans, the same
     /// whatever the parameters, with the page cost of tables read from memory. Left to choose, PostgreSQL
-    /// ran the claim and the candidates on plans that cost more as more jobs ran (the queue bench on a
-    /// fresh database: the claim's server time fell from 0.41 to 0.07 ms a call with generic plans, the
-    /// candidates' from 0.39 to 0.28 ms). A generic plan is made once per connection, often while the
-    /// tables are still small, and kept; with the default random page cost of 4, PostgreSQL then read all
-    /// jobs to find the candidates' rows for as long as the connection lived. The queue's tables are read
-    /// from memory, where a key lookup costs about what a sequential read does, and 1.1 (the usual figure
-    /// for SSDs) says so (queue bench, four callers: candidates 0.22–0.60 → 0.21–0.27 ms a call). EF
+    /// ran the claim and the candidates on plans that cost more as more jobs ran. A generic plan is made
+    /// once per connection, often while the tables are still small, and kept; with the default random
+    /// page cost of 4, PostgreSQL then read all jobs to find the candidates' rows for as long as the
+    /// connection lived. The queue's tables are read from memory, where a key lookup costs about what a
+    /// sequential read does, and 1.1 (the usual setting for SSDs) says so. (The figures:
+    /// docs/queue-performance.md; the plans are held by Kiln.Data.Tests' PostgresLeasePlanTests.) EF
     /// Core's connections, in the other pool, keep the server's settings. The queue database owns its
     /// pool.</summary>
     public static QueueDatabase CreateQueueDatabase(string connectionString)

@@ -29,8 +29,8 @@ internal sealed class PostgresModel(ModelCustomizerDependencies dependencies) : 
     /// status column, which SQLite needs to use them. PostgreSQL does not: it drops a query's test that an
     /// index's filter implies from the index's conditions, so with the status first, a range on the next
     /// column became a test of every entry. The lease's skip scan of the projects with queued jobs read
-    /// the whole index at its last step, and a lease cost more the longer the queue (13 buffers with 2,000
-    /// queued jobs). Without it, each step is one descent of the index.</summary>
+    /// the whole index at its last step, and a lease cost more the longer the queue
+    /// (docs/queue-performance.md). Without it, each step is one descent of the index.</summary>
     private static void DropStatusFromQueuedOnlyIndexes(EntityTypeBuilder<JobEntity> jobs)
     {
         var statusFirst = jobs.Metadata.GetIndexes()

@@ -52,8 +52,10 @@ internal sealed class TestDatabase : IAsyncDisposable
     public ManualTime Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 
     /// <summary>A database for the test class: PostgreSQL when it implements <see cref="IOnPostgres"/>.</summary>
-    public static Task<TestDatabase> CreateAsync(object testClass) =>
-        testClass is IOnPostgres ? CreatePostgresAsync() : CreateSqliteAsync();
+    public static Task<TestDatabase> CreateAsync(object testClass) => CreateAsync(testClass is IOnPostgres);
+
+    /// <summary>A database of the kind given, for a fixture that several tests read.</summary>
+    public static Task<TestDatabase> CreateAsync(bool postgres) => postgres ? CreatePostgresAsync() : CreateSqliteAsync();
 
     private static async Task<TestDatabase> CreateSqliteAsync()
     {

@@ -14,8 +14,9 @@ namespace Kiln.Data.Queue;
 /// <para>Order: priority class; then fair share between projects; then the oldest job. Each project's
 /// first leasable job is a candidate (on PostgreSQL also the next few of the best project's), found by walking the queued jobs' (project, priority,
 /// id) index (on SQLite led by the status) from a skip scan of the projects with queued jobs, and the heads are ranked by key lookups
-/// (a join back to jobs tempts PostgreSQL into scanning them all), so a lease costs about the same
-/// with 10 or 10,000 queued jobs. Fair share is start-time fair queueing: a project's key is max(its finish tag,
+/// (a join back to jobs tempts PostgreSQL into scanning them all), so a lease's cost grows with the
+/// projects that have queued jobs, not with the jobs (held by the plan tests, Kiln.Data.Tests'
+/// PostgresLeasePlanTests and SqliteLeasePlanTests). Fair share is start-time fair queueing: a project's key is max(its finish tag,
 /// the largest start tag of any project), so a project that was idle starts level with the busiest one
 /// instead of cashing in credit, and a lease advances its project's tags by 1/weight
 /// (<see cref="AdvanceFairShare"/>).</para></summary>
@@ -88,8 +89,8 @@ internal sealed class LeaseRules
     /// <summary>PostgreSQL: each project's first leasable job, and the next few of the project whose
     /// first one ranks best (lateral joins), so that servers racing for that backlog find a job no other
     /// claim holds among the candidates at once. (Not the first few of every project: a lease then read
-    /// and tested eight jobs per project with queued work, 0.41 → 0.73 ms a lease from one project to
-    /// ten in the queue bench. A project's jobs all share its fair-share key, so the best job is some
+    /// and tested that many jobs of every project with queued work, and cost more the more projects had
+    /// some; docs/queue-performance.md. A project's jobs all share its fair-share key, so the best job is some
     /// project's first; the runners-up then come from the best project, where another project's second
     /// job in a higher priority class could have ranked before them: that only decides which job a lease
     /// takes when a racing server holds the best one.) The agent's labels are matched here (<c>@p0</c>
@@ -162,7 +163,7 @@ internal sealed class LeaseRules
     /// <summary>PostgreSQL: the claim of the job <see cref="PostgresTaken"/> locked, in the same statement,
     /// and its build's start. The claim finds the row by the version the lock returned, which no plan can
     /// turn into a scan (by id, a generic plan made on a fresh database walked every queued job through a
-    /// queued-only index, whose filter the status test matches: 0.25–0.45 ms a claim instead of 0.07). The
+    /// queued-only index, whose filter the status test matches). The
     /// statement reads all tables as of its start, so where leasable depends on other jobs (a concurrency
     /// group) or builds (a project's running-build limit) it could miss a claim that another server
     /// committed meanwhile: unless <paramref name="guarded"/> (run after <see cref="LockConcurrencyGroup"/>
