@@ -7,7 +7,7 @@ using Kiln.Core.Pipelines;
 namespace Kiln.Cli.Commands;
 
 /// <summary><c>kiln validate [FILE]</c>: checks a pipeline file locally, with no server; included files
-/// are read relative to it. Exit 0 when valid, 2 with every problem otherwise.</summary>
+/// are read relative to it. Exit 0 when valid (warnings or not), 2 with every problem otherwise.</summary>
 public static class ValidateCommand
 {
     public static Command Create(CommandContext ctx)
@@ -36,25 +36,47 @@ public static class ValidateCommand
             var jobs = result.Success ? PipelinePlanner.Plan(result.Pipeline!, new PlanContext { Event = "manual" }).Select(j => j.Name).ToList() : [];
             if (parse.GetValue(ctx.JsonOption))
             {
-                var response = new ValidateResponse(result.Success, result.Errors.Select(e => new ValidationProblem(e.File, e.Line, e.Column, e.Message, e.Key, e.Hint)).ToList(), jobs);
+                var response = new ValidateResponse(result.Success, ToWire(result.Errors), ToWire(result.Warnings), jobs);
                 await ctx.Out.WriteLineAsync(JsonSerializer.Serialize(response, KilnJsonContext.Default.ValidateResponse));
+                return result.Success ? ExitCodes.Success : ExitCodes.Usage;
             }
-            else if (result.Success)
+
+            foreach (var error in result.Errors)
             {
-                await ctx.Out.WriteLineAsync($"{path.Name} is valid: {jobs.Count} job{(jobs.Count == 1 ? "" : "s")} ({string.Join(", ", jobs)}).");
+                await ctx.Out.WriteLineAsync(Format(error, severity: null));
+            }
+
+            // Warnings do not change the exit code: the file is valid, it likely does not do what was meant.
+            foreach (var warning in result.Warnings)
+            {
+                await ctx.Out.WriteLineAsync(Format(warning, "warning"));
+            }
+
+            var warnings = result.Warnings.Count == 0 ? "" : Count(result.Warnings.Count, "warning");
+            if (result.Success)
+            {
+                await ctx.Out.WriteLineAsync($"{path.Name} is valid: {Count(jobs.Count, "job")} ({string.Join(", ", jobs)}){(warnings.Length == 0 ? "" : "; " + warnings)}.");
             }
             else
             {
-                foreach (var error in result.Errors)
-                {
-                    await ctx.Out.WriteLineAsync(error.Key is { } key ? $"{error} [at {key}]" : error.ToString());
-                }
-
-                await ctx.Error.WriteLineAsync($"kiln: {result.Errors.Count} problem{(result.Errors.Count == 1 ? "" : "s")} in {path.Name}.");
+                await ctx.Error.WriteLineAsync($"kiln: {Count(result.Errors.Count, "problem")}{(warnings.Length == 0 ? "" : " and " + warnings)} in {path.Name}.");
             }
 
             return result.Success ? ExitCodes.Success : ExitCodes.Usage;
         }));
         return cmd;
     }
+
+    /// <summary><c>file:line:column: [warning: ]message (hint: …) [at KEY]</c>, as compilers print it so editors can jump there.</summary>
+    private static string Format(PipelineError problem, string? severity)
+    {
+        var text = $"{problem.File}:{problem.Line}:{problem.Column}: {(severity is null ? "" : severity + ": ")}{problem.Message}";
+        text = problem.Hint is null ? text : $"{text} (hint: {problem.Hint})";
+        return problem.Key is null ? text : $"{text} [at {problem.Key}]";
+    }
+
+    private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
+
+    private static List<ValidationProblem> ToWire(IEnumerable<PipelineError> problems) =>
+        problems.Select(e => new ValidationProblem(e.File, e.Line, e.Column, e.Message, e.Key, e.Hint)).ToList();
 }

@@ -34,7 +34,7 @@ internal static class PipelineKeys
 
     public static readonly KeyTable<StepDraft> Step = new(
         ("name", (r, k, v, path, d) => d.Name = r.ReadText(v, path, "name")),
-        ("run", (r, k, v, path, d) => d.Run = r.ReadText(v, path, "run")),
+        ("run", (r, k, v, path, d) => d.Run = r.ReadCommand(v, path)),
         ("env", (r, k, v, path, d) => d.Env = r.ReadEnv(v, path)),
         ("timeout", (r, k, v, path, d) => d.Timeout = r.ReadTimeout(v, path)),
         ("continue-on-error", (r, k, v, path, d) => d.ContinueOnError = r.ReadBool(v, path, "continue-on-error") ?? false),

@@ -9,7 +9,8 @@ public static class PipelineParser
     /// Parses <paramref name="yaml"/> and reports every problem found, each with the file, line and
     /// column of the offending node. Never throws on any input: syntax errors, alias bombs (more than
     /// 50,000 nodes once aliases are expanded) and nesting deeper than 100 levels are errors too.
-    /// The result holds a pipeline only when there are no errors.
+    /// The result holds a pipeline only when there are no errors; warnings (see
+    /// <see cref="PipelineParseResult.Warnings"/>) come with it or with the errors.
     /// </summary>
     /// <param name="includeResolver">
     /// Reads a file named under <c>include</c> (a path relative to the repository root) and returns
@@ -26,7 +27,7 @@ public static class PipelineParser
         var root = YamlLoader.Load(yaml, errors);
         if (root is null && errors.Count > 0)
         {
-            return new PipelineParseResult(null, errors.Sorted());
+            return new PipelineParseResult(null, errors.Sorted(), errors.SortedWarnings());
         }
 
         var draft = new PipelineReader(errors).ReadPipeline(root, includeResolver);
@@ -37,7 +38,7 @@ public static class PipelineParser
 
         if (errors.Count > 0 || draft?.Jobs is null)
         {
-            return new PipelineParseResult(null, errors.Sorted());
+            return new PipelineParseResult(null, errors.Sorted(), errors.SortedWarnings());
         }
 
         var pipeline = new PipelineDefinition
@@ -47,6 +48,6 @@ public static class PipelineParser
             On = draft.On ?? TriggerSettings.Default,
             Inputs = draft.Inputs,
         };
-        return new PipelineParseResult(pipeline, []);
+        return new PipelineParseResult(pipeline, [], errors.SortedWarnings());
     }
 }

@@ -85,6 +85,13 @@ internal sealed partial class PipelineReader
         return steps;
     }
 
+    /// <summary>A step's <c>run</c>: text, with a warning when a YAML comment cut it mid-quote.</summary>
+    public string? ReadCommand(YamlValue value, string path)
+    {
+        CutByComment.Check(value, path, Errors);
+        return ReadText(value, path, "run");
+    }
+
     public StepCondition ReadCondition(YamlValue value, string path)
     {
         var text = ReadText(value, path, "if");
@@ -342,6 +349,7 @@ internal sealed partial class PipelineReader
         switch (value)
         {
             case YamlScalar { IsNull: false } scalar when !string.IsNullOrWhiteSpace(scalar.Value):
+                CutByComment.Check(scalar, path, Errors);
                 return new StepDefinition
                 {
                     Name = DefaultName(scalar.Value),

@@ -25,9 +25,8 @@ public static class PipelineEndpoints
 
             // Without a repository there is nothing to include from; the parser says so at the include.
             var result = PipelineParser.Parse(yaml, string.IsNullOrWhiteSpace(request.FileName) ? ".kiln.yml" : request.FileName);
-            var problems = result.Errors.Select(e => new Kiln.Contracts.Api.ValidationProblem(e.File, e.Line, e.Column, e.Message, e.Key, e.Hint)).ToList();
             var jobs = result.Success ? PipelinePlanner.Plan(result.Pipeline!, new PlanContext { Event = "manual" }).Select(j => j.Name).ToList() : [];
-            return TypedResults.Ok(new ValidateResponse(result.Success, problems, jobs));
+            return TypedResults.Ok(new ValidateResponse(result.Success, ToWire(result.Errors), ToWire(result.Warnings), jobs));
         }).RequireAuthorization(KilnClaims.UserPolicy).WithTags("Pipelines");
 
         app.MapGet("/api/v1/schema", async (HttpContext http) =>
@@ -39,4 +38,7 @@ public static class PipelineEndpoints
         }).AllowAnonymous().WithTags("Pipelines");
         return app;
     }
+
+    private static List<Kiln.Contracts.Api.ValidationProblem> ToWire(IEnumerable<PipelineError> problems) =>
+        problems.Select(e => new Kiln.Contracts.Api.ValidationProblem(e.File, e.Line, e.Column, e.Message, e.Key, e.Hint)).ToList();
 }

@@ -18,6 +18,9 @@ public static class KilnExecutable
 
     public static IEnumerable<string> Arguments(IEnumerable<string> kilnArguments) => PrefixArguments.Concat(kilnArguments);
 
+    /// <summary>The checkout this test assembly was built in (the folder holding <c>Kiln.slnx</c>).</summary>
+    public static string RepositoryRoot => FindRepositoryRoot(AppContext.BaseDirectory);
+
     private static (string, string[]) Locate()
     {
         if (Environment.GetEnvironmentVariable("KILN_E2E_EXECUTABLE") is { Length: > 0 } overridden)

@@ -21,7 +21,7 @@ internal static class YamlLoader
     /// <param name="file">The included file being read, or null for the pipeline file; its nodes' locations carry it.</param>
     public static YamlValue? Load(string text, ErrorList errors, string? file = null)
     {
-        var run = new Run(errors, file);
+        var run = new Run(text, errors, file);
         try
         {
             return run.Load(new Parser(new StringReader(text)));
@@ -42,6 +42,25 @@ internal static class YamlLoader
     internal static SourceLocation At(Mark mark, string? file) =>
         new((int)Math.Clamp(mark.Line, 1, int.MaxValue), (int)Math.Clamp(mark.Column, 1, int.MaxValue)) { File = file };
 
+    /// <summary>The '#' that only blanks separate from <paramref name="end"/> on its line, if there is one.</summary>
+    private static SourceLocation? CommentAfter(string text, Mark end, string? file)
+    {
+        for (var i = (int)Math.Clamp(end.Index, 0, text.Length); i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case ' ' or '\t':
+                    continue;
+                case '#':
+                    return At(end, file) with { Column = (int)Math.Clamp(end.Column + (i - end.Index), 1, int.MaxValue) };
+                default:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>YamlDotNet puts "(Line: 1, Col: 2, Idx: 1) - (Line: ...): " before its messages; we print positions our way.</summary>
     private static string Describe(YamlException e)
     {
@@ -60,7 +79,7 @@ internal static class YamlLoader
     }
 
     /// <summary>The state of one load.</summary>
-    private sealed class Run(ErrorList errors, string? file)
+    private sealed class Run(string text, ErrorList errors, string? file)
     {
         private readonly Dictionary<string, YamlValue> anchors = new(StringComparer.Ordinal);
         private readonly Stack<Frame> open = new();
@@ -83,7 +102,8 @@ internal static class YamlLoader
                         errors.Add(At(start.Start, file), "the file holds more than one YAML document; a pipeline is a single document");
                         return root;
                     case Scalar scalar:
-                        var node = new YamlScalar(At(scalar.Start, file), scalar.Value, scalar.Style);
+                        var comment = scalar.Style == ScalarStyle.Plain ? CommentAfter(text, scalar.End, file) : null;
+                        var node = new YamlScalar(At(scalar.Start, file), scalar.Value, scalar.Style, comment);
                         Remember(scalar.Anchor, node);
                         if (!Attach(node, 1, node.Location))
                         {

@@ -20,10 +20,16 @@ internal abstract class YamlValue(SourceLocation location)
     public abstract string KindName { get; }
 }
 
-internal sealed class YamlScalar(SourceLocation location, string value, ScalarStyle style) : YamlValue(location)
+internal sealed class YamlScalar(SourceLocation location, string value, ScalarStyle style, SourceLocation? commentAfter = null) : YamlValue(location)
 {
     /// <summary>The scalar as written (after YAML unquoting); numbers and booleans stay text.</summary>
     public string Value { get; } = value;
+
+    /// <summary>
+    /// Where a comment starts on the line a plain scalar ends on, else null. A plain scalar ends at
+    /// the first <c> #</c>, so text the author meant as part of the value may be there instead.
+    /// </summary>
+    public SourceLocation? CommentAfter { get; } = commentAfter;
 
     /// <summary>A plain <c>~</c>, <c>null</c> or nothing at all.</summary>
     public bool IsNull { get; } = style is ScalarStyle.Plain or ScalarStyle.Any && value is "" or "~" or "null" or "Null" or "NULL";
