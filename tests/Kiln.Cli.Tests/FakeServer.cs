@@ -67,6 +67,10 @@ internal sealed class FakeServer : IAsyncDisposable
             JsonSerializer.Serialize(new ProjectResource("app", "/srv/git/app", "trunk", null, DateTimeOffset.UnixEpoch, 0, null, 7), KilnJsonContext.Default.ProjectResource),
             "application/json"));
 
+        app.MapPatch("/api/v1/projects/invalid", () => Results.Text(
+            JsonSerializer.Serialize(new ProblemResource(null, "Invalid request", 422, "The pipeline is not valid.", PipelineErrors), KilnJsonContext.Default.ProblemResource),
+            "application/problem+json", statusCode: StatusCodes.Status422UnprocessableEntity));
+
         app.MapPost("/api/v1/projects/app/builds", () => Results.Text(
             JsonSerializer.Serialize(
                 new ProblemResource(null, "Invalid pipeline", 422, "The pipeline of 'app' has 2 errors.", PipelineErrors),

@@ -46,11 +46,7 @@ public static class ProjectCommands
                 throw new CliException(ExitCodes.Usage, $"the repository path '{repoValue}' does not exist.");
             }
 
-            string? yaml = null;
-            if (parse.GetValue(pipeline) is { } file)
-            {
-                yaml = file.Exists ? await File.ReadAllTextAsync(file.FullName, ct) : throw new CliException(ExitCodes.Usage, $"the pipeline file '{file.FullName}' does not exist.");
-            }
+            var yaml = parse.GetValue(pipeline) is { } file ? await ReadPipelineAsync(file, ct) : null;
 
             using var api = ctx.Api();
             var created = await api.PostAsync("api/v1/projects", new CreateProjectRequest(parse.GetValue(name), repoValue, parse.GetValue(branch), yaml,
@@ -69,7 +65,8 @@ public static class ProjectCommands
         var limit = new Option<string?>("--max-running-builds") { Description = "At most this many builds run at once, or 'none' for no limit" };
         var weight = WholeNumberOption("--weight", "Share of the agents against other busy projects, 1 to 100");
         var branch = new Option<string?>("--default-branch") { Description = "Branch built when no ref is given" };
-        var cmd = new Command("update", "Change a project's settings; those not given stay as they are") { name, cooldown, limit, weight, branch };
+        var pipeline = new Option<FileInfo?>("--pipeline") { Description = "Replace a task-only project's pipeline with this file" };
+        var cmd = new Command("update", "Change a project's settings; those not given stay as they are") { name, cooldown, limit, weight, branch, pipeline };
         cmd.SetAction((parse, ct) => ctx.RunAsync(async () =>
         {
             // Only the flags given go into the merge patch: a member left out is left unchanged.
@@ -96,9 +93,14 @@ public static class ProjectCommands
                 patch[ProjectPatchFields.DefaultBranch] = b;
             }
 
+            if (parse.GetValue(pipeline) is { } file)
+            {
+                patch[ProjectPatchFields.Pipeline] = await ReadPipelineAsync(file, ct);
+            }
+
             if (patch.Count == 0)
             {
-                throw new CliException(ExitCodes.Usage, "nothing to change: give at least one of --cooldown-seconds, --max-running-builds, --weight, --default-branch.");
+                throw new CliException(ExitCodes.Usage, "nothing to change: give at least one of --cooldown-seconds, --max-running-builds, --weight, --default-branch, --pipeline.");
             }
 
             using var api = ctx.Api();
@@ -175,6 +177,10 @@ public static class ProjectCommands
         }));
         return cmd;
     }
+
+    /// <summary>The file's text; the server validates it, so <c>kiln validate</c> and the API agree.</summary>
+    private static async Task<string> ReadPipelineAsync(FileInfo file, CancellationToken ct) =>
+        file.Exists ? await File.ReadAllTextAsync(file.FullName, ct) : throw new CliException(ExitCodes.Usage, $"the pipeline file '{file.FullName}' does not exist.");
 
     private static Grid Describe(ProjectResource p)
     {

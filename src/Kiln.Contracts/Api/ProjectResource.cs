@@ -29,13 +29,15 @@ public sealed record CreateProjectRequest(
     int? Weight = null);
 
 /// <summary>The fields a <c>PATCH /api/v1/projects/{project}</c> body (a JSON merge patch, RFC 7396) may
-/// set. A field left out stays as it is; <c>maxRunningBuilds: null</c> removes the limit.</summary>
+/// set. A field left out stays as it is; <c>maxRunningBuilds: null</c> removes the limit. <c>pipeline</c>
+/// replaces a task-only project's pipeline (a repository-backed one reads its own from the repository).</summary>
 public static class ProjectPatchFields
 {
     public const string DefaultBranch = "defaultBranch";
     public const string CooldownSeconds = "cooldownSeconds";
     public const string MaxRunningBuilds = "maxRunningBuilds";
     public const string Weight = "weight";
+    public const string Pipeline = "pipeline";
 
-    public static IReadOnlyList<string> All { get; } = [DefaultBranch, CooldownSeconds, MaxRunningBuilds, Weight];
+    public static IReadOnlyList<string> All { get; } = [DefaultBranch, CooldownSeconds, MaxRunningBuilds, Weight, Pipeline];
 }

@@ -43,7 +43,12 @@ public static class ProjectEndpoints
                 return problem!;
             }
 
-            return await projects.UpdateAsync(project, patch, ct) is { } p ? TypedResults.Ok(p) : Problems.NotFound($"There is no project named '{project}'.");
+            return await projects.UpdateAsync(project, patch, ct) switch
+            {
+                null => Problems.NotFound($"There is no project named '{project}'."),
+                ({ } changed, _) => TypedResults.Ok(changed),
+                (_, var rejection) => Problems.Invalid(rejection!.Message, rejection.Errors),
+            };
         });
 
         group.MapDelete("/{project}", async Task<Results<NoContent, ProblemHttpResult>> (string project, ProjectService projects, CancellationToken ct) =>

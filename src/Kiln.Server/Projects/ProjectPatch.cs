@@ -8,8 +8,9 @@ namespace Kiln.Server.Projects;
 
 /// <summary>What a <c>PATCH /api/v1/projects/{project}</c> changes. The body is a JSON merge patch
 /// (RFC 7396): a field left out stays as it is. Only <c>maxRunningBuilds</c> may be null (no limit), so
-/// it alone carries whether it was given apart from its value; a null elsewhere is refused.</summary>
-public sealed record ProjectPatch(string? DefaultBranch, int? CooldownSeconds, bool SetsMaxRunningBuilds, int? MaxRunningBuilds, int? Weight)
+/// it alone carries whether it was given apart from its value; a null elsewhere is refused. <c>Pipeline</c>
+/// is only read here: whether the project may take it, and whether it is valid, the service decides.</summary>
+public sealed record ProjectPatch(string? DefaultBranch, int? CooldownSeconds, bool SetsMaxRunningBuilds, int? MaxRunningBuilds, int? Weight, string? Pipeline = null)
 {
     /// <summary>Reads the body. The body itself or a field that is malformed (not JSON, not an object, an
     /// unknown field, a value of the wrong type) is a 400; a value out of range is a 422. Every problem is
@@ -30,7 +31,7 @@ public sealed record ProjectPatch(string? DefaultBranch, int? CooldownSeconds, b
         var malformed = new List<string>();
         var invalid = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        string? branch = null;
+        string? branch = null, pipeline = null;
         int? cooldown = null, limit = null, weight = null;
         var setsLimit = false;
         foreach (var field in body.EnumerateObject())
@@ -75,6 +76,12 @@ public sealed record ProjectPatch(string? DefaultBranch, int? CooldownSeconds, b
                     weight = WholeNumber(name, value, malformed, "a whole number");
                     Add(invalid, weight is { } w ? ProjectSettings.CheckWeight(w) : null);
                     break;
+                case ProjectPatchFields.Pipeline when value.ValueKind == JsonValueKind.String:
+                    pipeline = value.GetString();
+                    break;
+                case ProjectPatchFields.Pipeline:
+                    malformed.Add($"'pipeline' must be a string (the YAML of a task-only project); got {JsonBody.Describe(value)}.");
+                    break;
             }
         }
 
@@ -88,7 +95,7 @@ public sealed record ProjectPatch(string? DefaultBranch, int? CooldownSeconds, b
             return (null, Problems.Invalid(string.Join(" ", invalid), invalid.Count > 1 ? invalid : null));
         }
 
-        return (new ProjectPatch(branch, cooldown, setsLimit, limit, weight), null);
+        return (new ProjectPatch(branch, cooldown, setsLimit, limit, weight, pipeline), null);
     }
 
     private static int? WholeNumber(string name, JsonElement value, List<string> malformed, string expected)

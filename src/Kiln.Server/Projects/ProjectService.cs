@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kiln.Server.Projects;
 
-/// <summary>Why a project could not be added: a message, and the pipeline problems if any.</summary>
+/// <summary>Why a project could not be added or changed: a message, and the pipeline problems if any.</summary>
 public sealed record ProjectRejection(string Message, IReadOnlyList<string> Errors);
 
 public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, ChangeNotifier notifier, TimeProvider time)
@@ -49,13 +49,9 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
             return Reject($"A project named '{request.Name}' already exists.");
         }
 
-        if (hasPipeline)
+        if (hasPipeline && CheckPipeline(request.Pipeline!) is { } invalid)
         {
-            var parsed = PipelineParser.Parse(request.Pipeline!, "pipeline");
-            if (!parsed.Success)
-            {
-                return (null, new ProjectRejection("The pipeline is not valid.", parsed.Errors.Select(e => e.ToString()).ToList()));
-            }
+            return (null, invalid);
         }
 
         var repo = request.Repo?.Trim();
@@ -117,13 +113,31 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
         return project is null ? null : ToResource(project, await LastBuildAsync(project.Id, cancellationToken));
     }
 
-    /// <summary>Applies a checked patch; null when there is no such project.</summary>
-    public async Task<ProjectResource?> UpdateAsync(string name, ProjectPatch patch, CancellationToken cancellationToken)
+    /// <summary>Applies a checked patch; null when there is no such project. A new pipeline is refused for a
+    /// repository-backed project and checked like a new project's; when it is refused nothing changes.</summary>
+    public async Task<(ProjectResource? Project, ProjectRejection? Rejection)?> UpdateAsync(string name, ProjectPatch patch, CancellationToken cancellationToken)
     {
         var project = await db.Projects.SingleOrDefaultAsync(p => p.Name == name, cancellationToken);
         if (project is null)
         {
             return null;
+        }
+
+        if (patch.Pipeline is { } yaml)
+        {
+            if (project.RepoUrl is not null)
+            {
+                return (null, new ProjectRejection(
+                    $"'pipeline' cannot be set for '{name}': it is a repository-backed project, whose pipeline is read from .kiln.yml in the repository at the commit being built. Change .kiln.yml there instead.", []));
+            }
+
+            if (CheckPipeline(yaml) is { } invalid)
+            {
+                return (null, invalid);
+            }
+
+            // Builds already made keep the plan they were made with; the next one reads this.
+            project.PipelineYaml = yaml;
         }
 
         var queueSettings = (project.CooldownSeconds, project.MaxRunningBuilds, project.Weight);
@@ -140,7 +154,7 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
             notifier.Notify(ChangeNotifier.Work);
         }
 
-        return ToResource(project, await LastBuildAsync(project.Id, cancellationToken));
+        return (ToResource(project, await LastBuildAsync(project.Id, cancellationToken)), null);
     }
 
     public async Task<bool> RemoveAsync(string name, CancellationToken cancellationToken)
@@ -155,6 +169,14 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
         await db.SaveChangesAsync(cancellationToken);
         mirror.Remove(project.Id);
         return true;
+    }
+
+    /// <summary>A task-only project's pipeline, checked alike when it is added and when it is replaced;
+    /// errors are <c>pipeline:line:column: message</c>.</summary>
+    private static ProjectRejection? CheckPipeline(string yaml)
+    {
+        var parsed = PipelineParser.Parse(yaml, "pipeline");
+        return parsed.Success ? null : new ProjectRejection("The pipeline is not valid.", parsed.Errors.Select(e => e.ToString()).ToList());
     }
 
     private async Task<BuildSummary?> LastBuildAsync(long projectId, CancellationToken cancellationToken)
