@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -6,7 +5,7 @@ namespace Kiln.Agent;
 
 /// <summary>The lease loop: one long poll per free slot; each leased job runs to its end before
 /// that slot asks again. Connection failures back off and retry until the agent stops.</summary>
-public sealed class AgentWorker(ServerClient server, JobRunner runner, AgentOptions options, ILogger<AgentWorker> logger) : BackgroundService
+public sealed class AgentWorker(ServerClient server, JobRunner runner, AgentOptions options, TimeProvider time, ILogger<AgentWorker> logger) : BackgroundService
 {
     /// <summary>A 204 quicker than this means the server had nothing to wait for (the agent is paused): pause a little.</summary>
     private static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(1);
@@ -43,7 +42,7 @@ public sealed class AgentWorker(ServerClient server, JobRunner runner, AgentOpti
             catch (Exception e)
             {
                 logger.LogWarning("Agent {Agent}: cannot reach {Server} ({Error}); retrying in {Delay} ms", options.Name, server.BaseAddress, e.Message, (int)backoff.TotalMilliseconds);
-                await Task.Delay(backoff, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+                await PauseAsync(backoff, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
         }
@@ -56,16 +55,16 @@ public sealed class AgentWorker(ServerClient server, JobRunner runner, AgentOpti
         {
             try
             {
-                var asked = Stopwatch.GetTimestamp();
+                var asked = time.GetTimestamp();
                 var lease = await server.LeaseAsync(options.LeaseWaitSeconds, stoppingToken);
                 backoff = TimeSpan.FromMilliseconds(200);
                 if (lease is not null)
                 {
                     await runner.RunAsync(lease, stoppingToken);
                 }
-                else if (options.LeaseWaitSeconds > 1 && Stopwatch.GetElapsedTime(asked) < QuickAnswer)
+                else if (options.LeaseWaitSeconds > 1 && time.GetElapsedTime(asked) < QuickAnswer)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+                    await PauseAsync(TimeSpan.FromSeconds(2), stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -76,9 +75,13 @@ public sealed class AgentWorker(ServerClient server, JobRunner runner, AgentOpti
             {
                 logger.LogWarning("Agent {Agent} slot {Slot}: cannot lease work from {Server} ({Error}); retrying in {Delay} ms",
                     options.Name, slot, server.BaseAddress, e.Message, (int)backoff.TotalMilliseconds);
-                await Task.Delay(backoff, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+                await PauseAsync(backoff, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
         }
     }
+
+    /// <summary>Waits on the injected clock; a stop ends the pause quietly, and the loop then sees it.</summary>
+    private Task PauseAsync(TimeSpan delay, CancellationToken stoppingToken) =>
+        Task.Delay(delay, time, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
 }

@@ -20,11 +20,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         var cookie = $"kiln-job-{lease.JobId}-{lease.LeaseToken[..8]}";
         using var canceledByUser = new CancellationTokenSource();
         using var leaseLost = new CancellationTokenSource();
-        using var jobTimeout = new CancellationTokenSource();
-        if (lease.TimeoutSeconds is { } t)
-        {
-            jobTimeout.CancelAfter(TimeSpan.FromSeconds(t));
-        }
+        using var jobTimeout = new CancellationTokenSource(lease.TimeoutSeconds is { } t ? TimeSpan.FromSeconds(t) : Timeout.InfiniteTimeSpan, time);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(agentStopping, canceledByUser.Token, leaseLost.Token, jobTimeout.Token);
         using var background = new CancellationTokenSource();
@@ -34,7 +30,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
 
         // While the server is unreachable, log chunks that do not fit in memory wait in WORK/spool/job-ID.
         var spool = Path.Combine(options.WorkDir, "spool", $"job-{lease.JobId}");
-        var shipper = new LogShipper(server, logger, lease.JobId, lease.LeaseToken, () => leaseLost.Cancel(), leaseLost.Token, spool);
+        var shipper = new LogShipper(server, time, logger, lease.JobId, lease.LeaseToken, () => leaseLost.Cancel(), leaseLost.Token, spool);
         var log = new JobLogLimiter(shipper, lease.LogCapBytes);
         string status;
         string? message = null;
@@ -117,7 +113,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
 
         try
         {
-            using var final = new CancellationTokenSource(FinalReportTimeout);
+            using var final = new CancellationTokenSource(FinalReportTimeout, time);
             await server.CompleteAsync(lease.JobId, new CompleteJobRequest(lease.LeaseToken, status, message), final.Token);
             logger.LogInformation("Job {JobId} finished: {Status}", lease.JobId, status);
         }
@@ -239,7 +235,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogDebug("Job {JobId}: cancel watch failed ({Error}); retrying", lease.JobId, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), stop);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stop);
             }
         }
     }

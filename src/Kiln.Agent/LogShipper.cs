@@ -25,6 +25,7 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly ServerClient _server;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly long _jobId;
     private readonly string _lease;
@@ -49,10 +50,11 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
     /// <param name="spoolDirectory">A folder of this job's own for chunks that do not fit in memory; it is
     /// emptied first and deleted on dispose. Null: no spool, a full queue makes writers wait.</param>
     /// <param name="spoolCapBytes">The most the spool may hold on disk; past it writers wait.</param>
-    public LogShipper(ServerClient server, ILogger logger, long jobId, string lease, Action onLeaseLost, CancellationToken reportToken, string? spoolDirectory = null, long spoolCapBytes = DefaultSpoolCapBytes)
+    public LogShipper(ServerClient server, TimeProvider time, ILogger logger, long jobId, string lease, Action onLeaseLost, CancellationToken reportToken, string? spoolDirectory = null, long spoolCapBytes = DefaultSpoolCapBytes)
     {
         _onLeaseLost = onLeaseLost;
         _server = server;
+        _time = time;
         _logger = logger;
         _jobId = jobId;
         _lease = lease;
@@ -210,7 +212,7 @@ public sealed class LogShipper : ILogSink, IAsyncDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                await Task.Delay(FlushInterval, stop);
+                await Task.Delay(FlushInterval, _time, stop);
                 if (Backlogged)
                 {
                     // The sender is behind (the server is down or slow): let the open chunk grow instead.

@@ -12,7 +12,7 @@ namespace Kiln.Agent;
 /// <summary>The agent's side of agent protocol v1. Reports are retried with backoff until they get
 /// through (the server makes them idempotent), so a server restart loses nothing; a 409 ends that
 /// job for this agent (<see cref="LeaseLostException"/>).</summary>
-public sealed class ServerClient(HttpClient http, ILogger<ServerClient> logger, AgentOptions? options = null)
+public sealed class ServerClient(HttpClient http, TimeProvider time, ILogger<ServerClient> logger, AgentOptions? options = null)
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
@@ -88,7 +88,7 @@ public sealed class ServerClient(HttpClient http, ILogger<ServerClient> logger, 
             catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("Report to {Path} failed ({Error}); retrying in {Delay} ms", path, e.Message, (int)backoff.TotalMilliseconds);
-                await Task.Delay(backoff, cancellationToken);
+                await Task.Delay(backoff, time, cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }

@@ -32,18 +32,31 @@ public sealed class AgentWorkerTests
     }
 
     [Fact]
-    public async Task A_worker_with_a_wrong_token_keeps_retrying_and_stops_cleanly()
+    public async Task A_worker_with_a_wrong_token_retries_after_200_then_400_ms_of_its_clock_and_stops_cleanly()
     {
         await using var h = await RunnerHarness.StartAsync();
         h.Server.Queued.Enqueue(h.Lease([RunnerHarness.Step(0, "echo never")]));
+        var clock = new CountingClock();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddKilnAgent(new AgentOptions { ServerUrl = h.Server.Url, Token = "wrong", Name = "worker-test", WorkDir = h.WorkDir, LeaseWaitSeconds = 1 });
+        services.AddSingleton<TimeProvider>(clock);
         await using var provider = services.BuildServiceProvider();
         var worker = provider.GetServices<IHostedService>().OfType<AgentWorker>().Single();
 
         await worker.StartAsync(CancellationToken.None);
-        await FakeAgentServer.WaitUntilAsync(() => h.Server.UnauthorizedRequests.Count >= 2, RunnerHarness.Patience, "a retry after the 401");
+        // The hello is refused once and not retried; each refused lease waits twice as long as the one before.
+        foreach (var (backoff, refused) in new[] { (200, 2), (400, 3) })
+        {
+            await clock.WaitForTimersAsync(refused - 1);
+            clock.Advance(TimeSpan.FromMilliseconds(backoff - 1));
+            await Task.Delay(50);
+            Assert.Equal(refused, h.Server.UnauthorizedRequests.Count);
+
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await FakeAgentServer.WaitUntilAsync(() => h.Server.UnauthorizedRequests.Count == refused + 1, RunnerHarness.Patience, "a retry after the 401");
+        }
+
         await worker.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(0, h.Server.LeaseCalls);

@@ -52,6 +52,11 @@ internal sealed class FakeAgentServer : IAsyncDisposable
 
     public int LeaseCalls => Volatile.Read(ref _leaseCalls);
 
+    private int _watches;
+
+    /// <summary>Watch long-polls that are waiting or have waited (past the <see cref="ReportAnswer"/> check).</summary>
+    public int Watches => Volatile.Read(ref _watches);
+
     public TaskCompletionSource<(long JobId, CompleteJobRequest Request)> Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Decides the answer to each log append; null answers 200 at once.</summary>
@@ -99,8 +104,9 @@ internal sealed class FakeAgentServer : IAsyncDisposable
         return self;
     }
 
-    /// <summary>A client as the agent's composition root makes it: base address and bearer token.</summary>
-    public ServerClient CreateClient(string token = Token)
+    /// <summary>A client as the agent's composition root makes it: base address and bearer token; its
+    /// retries wait on <paramref name="time"/> (the system clock by default).</summary>
+    public ServerClient CreateClient(string token = Token, TimeProvider? time = null)
     {
         var http = new HttpClient(new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
@@ -109,7 +115,7 @@ internal sealed class FakeAgentServer : IAsyncDisposable
             _clients.Add(http);
         }
 
-        return new ServerClient(http, NullLogger<ServerClient>.Instance);
+        return new ServerClient(http, time ?? TimeProvider.System, NullLogger<ServerClient>.Instance);
     }
 
     public async ValueTask DisposeAsync()
@@ -188,6 +194,7 @@ internal sealed class FakeAgentServer : IAsyncDisposable
                 return Results.StatusCode(ReportAnswer);
             }
 
+            Interlocked.Increment(ref _watches);
             try
             {
                 await _cancel.Task.WaitAsync(TimeSpan.FromSeconds(Math.Clamp(request!.WaitSeconds, 0, 30)), http.RequestAborted);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using static Kiln.Agent.Tests.RunnerHarness;
 
 namespace Kiln.Agent.Tests;
@@ -108,21 +109,25 @@ public sealed class JobRunnerTests
     }
 
     [Fact]
-    public async Task A_job_timeout_kills_the_running_step_and_completes_timed_out()
+    public async Task A_job_timeout_on_the_agent_clock_kills_the_running_step_and_completes_timed_out()
     {
-        await using var h = await StartAsync();
-        var lease = h.Lease([Step(0, "echo started; sleep 30; echo not-reached"), Step(1, "echo after", cond: "always")], timeoutSeconds: 1);
-        var clock = Stopwatch.StartNew();
+        var clock = new FakeTimeProvider();
+        await using var h = await StartAsync(clock);
+        var running = h.Marker("running");
+        // Ten minutes: on the wall clock the job would outlast the test, so only the fake clock can end it.
+        var lease = h.Lease([Step(0, $"echo started; touch '{running}'; sleep 30; echo not-reached"), Step(1, "echo after", cond: "always")], timeoutSeconds: 600);
+        var run = h.Runner.RunAsync(lease, CancellationToken.None);
+        await FakeAgentServer.WaitUntilAsync(() => File.Exists(running), Patience, "the step to start");
 
-        var complete = await h.RunAsync(lease);
+        clock.Advance(TimeSpan.FromSeconds(599));
+        await Task.Delay(100);
+        Assert.False(run.IsCompleted, "the job ended before its timeout");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await run.WaitAsync(Patience);
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the job ran {clock.Elapsed.TotalSeconds:0.#} s despite a 1 s timeout");
+        var (_, complete) = await h.Server.Completed.Task.WaitAsync(TimeSpan.FromSeconds(1));
         Assert.Equal("timed_out", complete.Status);
-        var trail = h.StepTrail(lease);
-        Assert.Equal("0 running", trail[0]);
-        Assert.True(trail[1] is "0 canceled" or "0 timed_out", $"step 0 ended as '{trail[1]}'");
-        Assert.Equal("1 skipped", trail[2]);
-        Assert.Equal(3, trail.Count);
+        Assert.Equal(["0 running", "0 timed_out", "1 skipped"], h.StepTrail(lease));
         var log = h.LogLines(lease);
         Assert.Contains("started", log);
         Assert.DoesNotContain("not-reached", log);
@@ -164,16 +169,29 @@ public sealed class JobRunnerTests
     }
 
     [Fact]
-    public async Task Heartbeats_renew_the_lease_about_every_third_of_it()
+    public async Task Heartbeats_renew_the_lease_every_third_of_it_on_the_agent_clock()
     {
-        await using var h = await StartAsync();
-        var lease = h.Lease([Step(0, "sleep 2.6")], leaseSeconds: 3);
+        var clock = new FakeTimeProvider();
+        await using var h = await StartAsync(clock);
+        var (running, release) = (h.Marker("running"), h.Marker("release"));
+        // A 300 s lease: no beat would fall within the test on the wall clock, so each one is the fake clock's.
+        var lease = h.Lease([Step(0, $"touch '{running}'; while [ ! -e '{release}' ]; do sleep 0.02; done")], leaseSeconds: 300);
+        var run = h.Runner.RunAsync(lease, CancellationToken.None);
+        await FakeAgentServer.WaitUntilAsync(() => File.Exists(running), Patience, "the step to start");
 
-        var complete = await h.RunAsync(lease);
+        clock.Advance(TimeSpan.FromSeconds(100));
+        await FakeAgentServer.WaitUntilAsync(() => h.Server.Heartbeats.Count == 1, Patience, "the first heartbeat");
+        clock.Advance(TimeSpan.FromSeconds(99));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await FakeAgentServer.WaitUntilAsync(() => h.Server.Heartbeats.Count == 2, Patience, "the second heartbeat");
+        clock.Advance(TimeSpan.FromSeconds(99));
+        await File.WriteAllTextAsync(release, "");
+        await run.WaitAsync(Patience);
 
+        var (_, complete) = await h.Server.Completed.Task.WaitAsync(TimeSpan.FromSeconds(1));
         Assert.Equal("succeeded", complete.Status);
-        Assert.InRange(h.Server.Heartbeats.Count, 2, 3);
-        Assert.All(h.Server.Heartbeats, token => Assert.Equal(lease.LeaseToken, token));
+        // 299 s of the clock: two beats, none in the 99 s after the second.
+        Assert.Equal([lease.LeaseToken, lease.LeaseToken], h.Server.Heartbeats);
     }
 
     [Fact]
@@ -193,16 +211,22 @@ public sealed class JobRunnerTests
     [Fact]
     public async Task A_lease_lost_at_a_heartbeat_stops_the_running_step_and_reports_nothing_more()
     {
-        await using var h = await StartAsync();
-        var lease = h.Lease([Step(0, "echo started; sleep 30; echo not-reached")], leaseSeconds: 3);
+        var clock = new FakeTimeProvider();
+        await using var h = await StartAsync(clock);
+        var running = h.Marker("running");
+        var lease = h.Lease([Step(0, $"touch '{running}'; sleep 30; echo not-reached")], leaseSeconds: 300);
         var run = h.Runner.RunAsync(lease, CancellationToken.None);
-        await FakeAgentServer.WaitUntilAsync(() => h.LogLines(lease).Contains("started"), Patience, "the step to start");
+        // The watch is already waiting, so only the heartbeat can bring the 409.
+        await FakeAgentServer.WaitUntilAsync(() => File.Exists(running) && h.Server.Watches == 1, Patience, "the step to start");
 
         h.Server.ReportAnswer = StatusCodes.Status409Conflict;
+        clock.Advance(TimeSpan.FromSeconds(100));
         await run.WaitAsync(TimeSpan.FromSeconds(8));
 
+        Assert.Single(h.Server.Heartbeats);
         Assert.False(h.Server.Completed.Task.IsCompleted, "a job whose lease was lost must report nothing more");
         Assert.Equal(["0 running"], h.StepTrail(lease));
+        Assert.DoesNotContain("not-reached", h.LogLines(lease));
         Assert.False(Directory.Exists(h.WorkspaceOf(lease)));
     }
 

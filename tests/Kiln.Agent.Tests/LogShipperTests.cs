@@ -18,7 +18,7 @@ public sealed class LogShipperTests
     public async Task Chunks_are_numbered_from_zero_in_order_and_carry_every_line_once_in_the_wire_format()
     {
         await using var server = await FakeAgentServer.StartAsync();
-        var shipper = new LogShipper(server.CreateClient(), NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
+        var shipper = new LogShipper(server.CreateClient(), TimeProvider.System, NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
         var expected = new List<string>();
 
         // Three batches with pauses longer than the 200 ms flush interval: at least three chunks.
@@ -68,7 +68,7 @@ public sealed class LogShipperTests
     public async Task Lines_sharing_a_timestamp_share_one_times_entry()
     {
         await using var server = await FakeAgentServer.StartAsync();
-        var shipper = new LogShipper(server.CreateClient(), NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
+        var shipper = new LogShipper(server.CreateClient(), TimeProvider.System, NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
         foreach (var (offset, text) in new[] { (0, "a"), (0, "b"), (5, "c"), (5, "d"), (9, "e") })
         {
             await shipper.WriteAsync(new LogLine(T0.AddMilliseconds(offset), text), CancellationToken.None);
@@ -89,7 +89,7 @@ public sealed class LogShipperTests
     {
         await using var server = await FakeAgentServer.StartAsync();
         server.LogPolicy = (attempt, n) => Task.FromResult(attempt.Sequence == 1 && n == 1 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
-        var shipper = new LogShipper(server.CreateClient(), NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
+        var shipper = new LogShipper(server.CreateClient(), TimeProvider.System, NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
 
         await shipper.WriteAsync(new LogLine(T0, "first"), CancellationToken.None);
         await FakeAgentServer.WaitUntilAsync(() => server.LogAttempts.Count >= 1, Patience, "chunk 0");
@@ -115,7 +115,7 @@ public sealed class LogShipperTests
     {
         await using var server = await FakeAgentServer.StartAsync();
         server.LogPolicy = (_, _) => Task.FromResult(StatusCodes.Status409Conflict);
-        var shipper = new LogShipper(server.CreateClient(), NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
+        var shipper = new LogShipper(server.CreateClient(), TimeProvider.System, NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
 
         await shipper.WriteAsync(new LogLine(T0, "doomed"), CancellationToken.None);
         var error = await Assert.ThrowsAsync<LeaseLostException>(() => shipper.CompleteAsync(CancellationToken.None).WaitAsync(Patience));
@@ -131,7 +131,7 @@ public sealed class LogShipperTests
     {
         await using var server = await FakeAgentServer.StartAsync();
         server.LogPolicy = (_, _) => Task.FromResult(StatusCodes.Status409Conflict);
-        var shipper = new LogShipper(server.CreateClient(), NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
+        var shipper = new LogShipper(server.CreateClient(), TimeProvider.System, NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
 
         await shipper.WriteAsync(new LogLine(T0, "refused"), CancellationToken.None);
         await FakeAgentServer.WaitUntilAsync(() => server.LogAttempts.Count == 1, Patience, "the refused chunk");
@@ -155,7 +155,7 @@ public sealed class LogShipperTests
             await release.Task;
             return StatusCodes.Status200OK;
         };
-        var shipper = new LogShipper(server.CreateClient(), NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
+        var shipper = new LogShipper(server.CreateClient(), TimeProvider.System, NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None);
 
         // A quarter of a chunk per line: four lines seal a chunk.
         var big = new string('x', LogShipper.ChunkChars / 4);
@@ -209,7 +209,7 @@ public sealed class LogShipperTests
         var spool = NewSpoolDir();
         try
         {
-            var shipper = new LogShipper(server.CreateClient(), NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None, spool);
+            var shipper = new LogShipper(server.CreateClient(), TimeProvider.System, NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None, spool);
 
             // ~12 MiB while the server answers nothing: three times what memory holds.
             var padding = new string('y', 500);
@@ -269,7 +269,7 @@ public sealed class LogShipperTests
         const long Cap = 3L * 1024 * 1024;
         try
         {
-            var shipper = new LogShipper(server.CreateClient(), NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None, spool, Cap);
+            var shipper = new LogShipper(server.CreateClient(), TimeProvider.System, NullLogger.Instance, JobId, Lease, () => { }, CancellationToken.None, spool, Cap);
 
             // A quarter of a chunk per line: four lines seal a chunk.
             var big = new string('x', LogShipper.ChunkChars / 4);
@@ -329,7 +329,7 @@ public sealed class LogShipperTests
         try
         {
             var lost = 0;
-            var shipper = new LogShipper(server.CreateClient(), NullLogger.Instance, JobId, Lease, () => Interlocked.Increment(ref lost), CancellationToken.None, spool);
+            var shipper = new LogShipper(server.CreateClient(), TimeProvider.System, NullLogger.Instance, JobId, Lease, () => Interlocked.Increment(ref lost), CancellationToken.None, spool);
             var big = new string('x', LogShipper.ChunkChars / 4);
             for (var i = 0; i < 40; i++)
             {

@@ -5,28 +5,32 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Kiln.Agent.Tests;
 
 /// <summary>A fake server, a private work folder and a <see cref="JobRunner"/> with a real
-/// <see cref="ShellStepExecutor"/> (short kill grace), as the agent's composition root wires them.</summary>
+/// <see cref="ShellStepExecutor"/> (short kill grace), as the agent's composition root wires them. The
+/// runner's own timers (lease renewal, job timeout, log flush, retries) follow <see cref="Time"/>, a fake
+/// clock when a test asks for one; the executor and the sweeper keep the system clock, since real
+/// processes run on it.</summary>
 internal sealed class RunnerHarness : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private long _nextJobId = 100;
 
-    private RunnerHarness(FakeAgentServer server, string workDir)
+    private RunnerHarness(FakeAgentServer server, string workDir, TimeProvider time)
     {
         Server = server;
         WorkDir = workDir;
+        Time = time;
         Directory.CreateDirectory(Path.Combine(workDir, "tmp"));
         var executor = new ShellStepExecutor(
             TimeProvider.System,
             NullLogger<ShellStepExecutor>.Instance,
             new ShellExecutorOptions { KillGracePeriod = TimeSpan.FromMilliseconds(300), TempDirectory = Path.Combine(workDir, "tmp") });
         Runner = new JobRunner(
-            server.CreateClient(),
+            server.CreateClient(time: time),
             executor,
             new ProcessTreeSweeper(TimeProvider.System, NullLogger<ProcessTreeSweeper>.Instance),
             new AgentOptions { ServerUrl = server.Url, Token = FakeAgentServer.Token, Name = "test-agent", WorkDir = workDir },
-            TimeProvider.System,
+            time,
             NullLogger<JobRunner>.Instance);
     }
 
@@ -36,8 +40,13 @@ internal sealed class RunnerHarness : IAsyncDisposable
 
     public JobRunner Runner { get; }
 
-    public static async Task<RunnerHarness> StartAsync() =>
-        new(await FakeAgentServer.StartAsync(), Path.Combine(Path.GetTempPath(), "kiln-agent-tests-" + Guid.NewGuid().ToString("N")));
+    public TimeProvider Time { get; }
+
+    public static async Task<RunnerHarness> StartAsync(TimeProvider? time = null) =>
+        new(await FakeAgentServer.StartAsync(), Path.Combine(Path.GetTempPath(), "kiln-agent-tests-" + Guid.NewGuid().ToString("N")), time ?? TimeProvider.System);
+
+    /// <summary>A file in the work folder that a step may touch to say it is running, without waiting for a log flush.</summary>
+    public string Marker(string name) => Path.Combine(WorkDir, name);
 
     /// <summary>Where the runner puts the workspace of a job.</summary>
     public string WorkspaceOf(JobLease lease) => Path.Combine(WorkDir, "workspaces", $"job-{lease.JobId}");
