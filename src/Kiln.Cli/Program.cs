@@ -28,6 +28,7 @@ public static class Program
         root.Subcommands.Add(CancelCommand.Create(ctx));
         root.Subcommands.Add(ApproveCommand.Create(ctx));
         root.Subcommands.Add(ValidateCommand.Create(ctx));
+        root.Subcommands.Add(EventsCommand.Create(ctx));
         root.Subcommands.Add(Init.InitCommand.Create(ctx));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -82,6 +82,29 @@ public sealed class PostgresServerTests : IAsyncLifetime
         Assert.Equal((build.Jobs[0].Id, "build"), (lease.JobId, lease.JobName));
     }
 
+    [PostgresFact]
+    public async Task An_event_committed_through_one_server_reaches_a_stream_of_another_within_a_second()
+    {
+        var adminToken = "kiln_pg_" + Guid.NewGuid().ToString("N");
+        await using var a = await StartAsync(PostgresArgs("--Kiln:BootstrapAdminToken=" + adminToken));
+        await using var b = await JoinAsync(adminToken, PostgresArgs("--Kiln:BootstrapAdminToken=" + adminToken));
+        await b.App.Services.GetRequiredService<PostgresChangeListener>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        await a.CreateTaskProjectAsync("app");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/events");
+        using var response = await b.Admin.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        await Task.Delay(300);
+
+        var clock = Stopwatch.StartNew();
+        await a.TriggerAsync("app");
+        var frame = await EventStreamTests.NextFrameAsync(reader).WaitAsync(TimeSpan.FromSeconds(10));
+        var elapsed = clock.Elapsed;
+
+        Assert.Equal("build.queued", frame.Event);
+        // A wake-up through NOTIFY takes milliseconds; the poll that backs it up runs every second.
+        Assert.True(elapsed < TimeSpan.FromSeconds(1.5), $"the event reached server B's stream after {elapsed.TotalSeconds:0.##} s");
+    }
+
     private static async Task RunAsync(HttpClient agent, Kiln.Contracts.AgentProtocol.JobLease lease, int steps)
     {
         var log = "";

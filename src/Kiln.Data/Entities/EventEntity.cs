@@ -10,7 +10,7 @@ public sealed class EventEntity
     public long Id { get; set; }
     public DateTime At { get; set; }
 
-    /// <summary><c>build.queued</c>, <c>job.started</c>, … (<see cref="Events.EventKinds"/>).</summary>
+    /// <summary><c>build.queued</c>, <c>job.started</c>, … (<see cref="Kiln.Core.Builds.EventKinds"/>).</summary>
     public required string Kind { get; set; }
     public long? ProjectId { get; set; }
     public string? Project { get; set; }
