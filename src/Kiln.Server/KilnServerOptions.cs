@@ -12,6 +12,8 @@ public sealed class KilnServerOptions : IValidatableObject
 
     public const string Postgres = "postgres";
 
+    public const string DefaultGit = "git";
+
     /// <summary>The data folder: database, repository mirrors, the initial admin token.</summary>
     [Required]
     public string Data { get; set; } = "kiln-data";
@@ -53,6 +55,11 @@ public sealed class KilnServerOptions : IValidatableObject
 
     /// <summary>The PostgreSQL connection string (Npgsql form: <c>Host=…;Database=…;Username=…;Password=…</c>).</summary>
     public string? DbConnection { get; set; }
+
+    /// <summary>The git executable: a name looked up on PATH, or a path. Without it repository projects
+    /// cannot be added or built; task-only projects still work.</summary>
+    [Required]
+    public string Git { get; set; } = DefaultGit;
 
     public bool IsPostgres => string.Equals(Db, Postgres, StringComparison.OrdinalIgnoreCase);
 

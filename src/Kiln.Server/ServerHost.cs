@@ -61,6 +61,7 @@ public static class ServerHost
         builder.Services.AddSingleton<EventRetention>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventRetention>());
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, KilnJsonContext.Default));
         builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
@@ -89,12 +90,15 @@ public static class ServerHost
         return app;
     }
 
-    /// <summary>Creates the data folder, applies migrations and makes the first admin. Call before <c>StartAsync</c>.</summary>
+    /// <summary>Creates the data folder, applies migrations, makes the first admin and looks for git.
+    /// Call before <c>StartAsync</c>. Throws <see cref="StartupException"/> when the data folder cannot be
+    /// written or the database does not answer; a missing git is only noted in <see cref="Git.Problem"/>.</summary>
     public static async Task<InitialAdmin?> PrepareAsync(WebApplication app, CancellationToken cancellationToken)
     {
         var options = app.Services.GetRequiredService<IOptions<KilnServerOptions>>().Value;
-        Directory.CreateDirectory(options.Data);
+        StartupChecks.CheckDataFolder(options.Data);
         await using var scope = app.Services.CreateAsyncScope();
+        await StartupChecks.CheckDatabaseAsync(() => scope.ServiceProvider.GetRequiredService<KilnDbContext>(), options, cancellationToken);
         var db = scope.ServiceProvider.GetRequiredService<KilnDbContext>();
         if (db.Database.IsSqlite())
         {
@@ -103,6 +107,7 @@ public static class ServerHost
 
         await db.Database.MigrateAsync(cancellationToken);
         app.Services.GetRequiredService<DatabaseReadiness>().MarkMigrated();
+        await app.Services.GetRequiredService<Git>().CheckAsync(cancellationToken);
         return await scope.ServiceProvider.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(cancellationToken);
     }
 }

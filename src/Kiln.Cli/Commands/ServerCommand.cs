@@ -4,6 +4,7 @@ using Kiln.Agent;
 using Kiln.Execution;
 using Kiln.Server;
 using Kiln.Server.Auth;
+using Kiln.Server.Projects;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -77,6 +78,17 @@ public static class ServerCommand
                 // A setting is wrong (e.g. --db postgres without --db-connection): say which, not a stack trace.
                 throw new CliException(ExitCodes.Usage, string.Join(Environment.NewLine, e.Failures));
             }
+            catch (StartupException e)
+            {
+                // The data folder cannot be written or the database does not answer: one line, naming the setting.
+                throw new CliException(ExitCodes.Usage, e.Message);
+            }
+
+            if (app.Services.GetRequiredService<Git>().Problem is { } git)
+            {
+                // Not fatal: task-only projects work without git.
+                await ctx.Error.WriteLineAsync($"kiln: warning: {git}. Task-only projects still work. {GitUnavailableException.Advice}");
+            }
 
             await app.StartAsync(stop.Token);
             var url = app.Urls.First();
@@ -136,6 +148,9 @@ public static class ServerCommand
     private static void Quiet(ILoggingBuilder logging)
     {
         logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        // A database that does not answer is said once, in words (the start check's line, a request's 500
+        // with its exception in the log); EF Core's own "error occurred using the connection" adds nothing.
+        logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Connection", LogLevel.Critical);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);

@@ -1,4 +1,5 @@
 using Kiln.Data;
+using Kiln.Server.Projects;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,8 +14,9 @@ public static class HealthEndpoints
         // Liveness: the process serves requests.
         app.MapGet("/healthz", () => TypedResults.Text("ok\n")).AllowAnonymous();
 
-        // Readiness: migrated and the database answers.
-        app.MapGet("/readyz", async Task<Results<ContentHttpResult, ProblemHttpResult>> (DatabaseReadiness readiness, KilnDbContext db, CancellationToken ct) =>
+        // Readiness: migrated and the database answers. Without git the server is still ready (task-only
+        // projects work), so that is a warning line, not a 503.
+        app.MapGet("/readyz", async Task<Results<ContentHttpResult, ProblemHttpResult>> (DatabaseReadiness readiness, KilnDbContext db, Git git, CancellationToken ct) =>
         {
             if (!readiness.Migrated)
             {
@@ -22,7 +24,7 @@ public static class HealthEndpoints
             }
 
             return await db.Database.CanConnectAsync(ct)
-                ? TypedResults.Text("ready\n")
+                ? TypedResults.Text(git.Problem is { } missing ? $"ready\nwarning: {missing}. {GitUnavailableException.Advice}\n" : "ready\n")
                 : TypedResults.Problem("The database does not answer.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous();
         return app;

@@ -18,6 +18,18 @@ public static class Problems
     public static ProblemHttpResult UnsupportedMediaType(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
 
+    /// <summary>The server lacks something it needs for this request (git); the request itself is fine.</summary>
+    public static ProblemHttpResult ServiceUnavailable(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable");
+
+    /// <summary>A bug or an infrastructure failure; the details are in the server's log under <paramref name="traceId"/>.</summary>
+    public static ProblemHttpResult ServerError(string traceId) =>
+        TypedResults.Problem(
+            $"The server failed to handle the request; its log has the details (trace id {traceId}).",
+            statusCode: StatusCodes.Status500InternalServerError,
+            title: "Internal server error",
+            extensions: new Dictionary<string, object?> { ["traceId"] = traceId });
+
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 

@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Kiln.Server.Projects;
 
@@ -11,10 +13,36 @@ public sealed record GitResult(int ExitCode, string StdOut, string StdErr)
     public string Complaint => string.Join(' ', StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(3));
 }
 
-/// <summary>Runs the real <c>git</c> executable; never prompts for credentials.</summary>
-public sealed class Git(ILogger<Git> logger)
+/// <summary>Runs the real <c>git</c> executable (<see cref="KilnServerOptions.Git"/>); never prompts for
+/// credentials. A git that cannot be started throws <see cref="GitUnavailableException"/>.</summary>
+public sealed class Git(IOptions<KilnServerOptions> options, ILogger<Git> logger)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+
+    private volatile string? _problem;
+
+    /// <summary>Why git could not be started the last time it was tried, or null once it ran (so
+    /// <c>/readyz</c> follows a git installed or removed while the server runs).</summary>
+    public string? Problem => _problem;
+
+    /// <summary>Runs <c>git --version</c> at start; returns <see cref="Problem"/>.</summary>
+    public async Task<string?> CheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var version = await RunAsync(null, ["--version"], cancellationToken);
+            if (!version.Ok)
+            {
+                _problem = $"git does not work on the server ('{options.Value.Git} --version' exited {version.ExitCode}: {version.Complaint})";
+            }
+        }
+        catch (GitUnavailableException)
+        {
+            // Problem says why.
+        }
+
+        return _problem;
+    }
 
     public async Task<GitResult> RunAsync(string? workingDirectory, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
@@ -25,7 +53,8 @@ public sealed class Git(ILogger<Git> logger)
     /// <summary>Runs git and returns its standard output as bytes (for file contents, which must not be decoded leniently).</summary>
     public async Task<(int ExitCode, byte[] StdOut, string StdErr)> RunRawAsync(string? workingDirectory, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var psi = new ProcessStartInfo("git")
+        var executable = options.Value.Git;
+        var psi = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -41,7 +70,7 @@ public sealed class Git(ILogger<Git> logger)
         psi.Environment["GIT_TERMINAL_PROMPT"] = "0";
         psi.Environment["GIT_ASKPASS"] = "true";
         psi.Environment["LC_ALL"] = "C";
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("git could not be started");
+        using var process = Start(psi, executable, workingDirectory);
         process.StandardInput.Close();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
@@ -59,6 +88,23 @@ public sealed class Git(ILogger<Git> logger)
         {
             process.Kill(entireProcessTree: true);
             throw;
+        }
+    }
+
+    private Process Start(ProcessStartInfo psi, string executable, string? workingDirectory)
+    {
+        try
+        {
+            var process = Process.Start(psi) ?? throw new InvalidOperationException("git could not be started");
+            _problem = null;
+            return process;
+        }
+        // A missing working directory fails the same way (ENOENT); that is a missing mirror, not a missing git.
+        catch (Win32Exception e) when (workingDirectory is null || Directory.Exists(workingDirectory))
+        {
+            var problem = GitUnavailableException.Describe(executable, e);
+            _problem = problem;
+            throw new GitUnavailableException(problem, e);
         }
     }
 }

@@ -82,11 +82,22 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
         };
         db.Projects.Add(project);
         await db.SaveChangesAsync(cancellationToken);
-        if (repo is not null && await mirror.CreateAsync(project.Id, repo, cancellationToken) is { } cloneError)
+        string? cloneError;
+        try
+        {
+            cloneError = repo is null ? null : await mirror.CreateAsync(project.Id, repo, cancellationToken);
+        }
+        catch (GitUnavailableException)
+        {
+            // git went missing since the check above: no half-added project either.
+            await RemoveRowAsync(project);
+            throw;
+        }
+
+        if (cloneError is not null)
         {
             // No half-added project: the row goes if its mirror could not be made.
-            db.Projects.Remove(project);
-            await db.SaveChangesAsync(CancellationToken.None);
+            await RemoveRowAsync(project);
             return Reject($"The repository '{repo}' could not be mirrored: {cloneError}");
         }
 
@@ -177,6 +188,12 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
     {
         var parsed = PipelineParser.Parse(yaml, "pipeline");
         return parsed.Success ? null : new ProjectRejection("The pipeline is not valid.", parsed.Errors.Select(e => e.ToString()).ToList());
+    }
+
+    private async Task RemoveRowAsync(ProjectEntity project)
+    {
+        db.Projects.Remove(project);
+        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     private async Task<BuildSummary?> LastBuildAsync(long projectId, CancellationToken cancellationToken)
