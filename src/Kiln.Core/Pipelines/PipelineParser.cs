@@ -5,6 +5,9 @@ namespace Kiln.Core.Pipelines;
 /// <summary>Reads and validates a <c>.kiln.yml</c> file.</summary>
 public static class PipelineParser
 {
+    /// <summary>Most files one pipeline may include.</summary>
+    public const int MaxIncludes = TemplateResolver.MaxIncludes;
+
     /// <summary>
     /// Parses <paramref name="yaml"/> and reports every problem found, each with the file, line and
     /// column of the offending node. Never throws on any input: syntax errors, alias bombs (more than
@@ -16,9 +19,6 @@ public static class PipelineParser
     /// Reads a file named under <c>include</c> (a path relative to the repository root) and returns
     /// its text, or null when there is no such file. Without one, <c>include</c> is an error.
     /// </param>
-    /// <summary>Most files one pipeline may include.</summary>
-    public const int MaxIncludes = TemplateResolver.MaxIncludes;
-
     public static PipelineParseResult Parse(string yaml, string fileName = ".kiln.yml", Func<string, string?>? includeResolver = null)
     {
         ArgumentNullException.ThrowIfNull(yaml);

@@ -36,7 +36,20 @@ public sealed class EfLogStore(KilnDbContext db) : ILogStore
             return LogAppendResult.OutOfOrder;
         }
 
+        // The write itself is fenced: between the read above and here the reaper may have ended the job
+        // (on PostgreSQL nothing held its row), and then no chunk may land. The fenced update comes first,
+        // so it also locks the row until the chunk is in.
         var bytes = Encoding.UTF8.GetByteCount(text);
+        var fenced = await db.Jobs
+            .Where(j => j.Id == jobId && j.LeaseToken == leaseToken && j.Status == JobStatus.Running && j.NextLogSequence == sequence)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(j => j.LogBytes, j => j.LogBytes + bytes).SetProperty(j => j.NextLogSequence, sequence + 1),
+                cancellationToken);
+        if (fenced != 1)
+        {
+            return LogAppendResult.StaleLease;
+        }
+
         db.LogChunks.Add(new LogChunkEntity
         {
             JobId = jobId,
@@ -48,9 +61,6 @@ public sealed class EfLogStore(KilnDbContext db) : ILogStore
             Times = times,
         });
         await db.SaveChangesAsync(cancellationToken);
-        await db.Jobs.Where(j => j.Id == jobId).ExecuteUpdateAsync(
-            s => s.SetProperty(j => j.LogBytes, j => j.LogBytes + bytes).SetProperty(j => j.NextLogSequence, sequence + 1),
-            cancellationToken);
         await tx.CommitAsync(cancellationToken);
         db.ChangeTracker.Clear();
         return LogAppendResult.Appended;
