@@ -1,3 +1,4 @@
+using Kiln.Contracts;
 using Kiln.Contracts.AgentProtocol;
 using Kiln.Execution;
 using Microsoft.Extensions.Logging;
@@ -65,7 +66,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
             {
                 if (outcome == StepOutcome.Error || !ShouldRun(step.If, outcome, stop.IsCancellationRequested))
                 {
-                    await ReportAsync(lease, step.Index, "skipped", null, leaseLost.Token);
+                    await ReportAsync(lease, step.Index, WireStatus.Skipped, null, leaseLost.Token);
                     continue;
                 }
 
@@ -78,7 +79,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
             }
 
             status = FinalStatus(outcome, agentStopping.IsCancellationRequested, canceledByUser.IsCancellationRequested, jobTimeout.IsCancellationRequested);
-            if (status == "canceled" && agentStopping.IsCancellationRequested && !canceledByUser.IsCancellationRequested)
+            if (status == WireStatus.Canceled && agentStopping.IsCancellationRequested && !canceledByUser.IsCancellationRequested)
             {
                 message = "the agent shut down";
             }
@@ -95,13 +96,13 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         }
         catch (OperationCanceledException) when (agentStopping.IsCancellationRequested)
         {
-            status = "canceled";
+            status = WireStatus.Canceled;
             message = "the agent shut down";
         }
         catch (Exception e)
         {
             logger.LogError(e, "Job {JobId} failed inside the agent", lease.JobId);
-            status = "error";
+            status = WireStatus.Error;
             message = "agent error: " + e.Message;
         }
         finally
@@ -130,7 +131,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
     private async Task<StepOutcome> RunStepAsync(RunningJob job, StepSpec step, CancellationToken stop, CancellationToken reportToken)
     {
         var (lease, extraEnv, workspace, cookie, log, jobTimedOut) = job;
-        await ReportAsync(lease, step.Index, "running", null, reportToken);
+        await ReportAsync(lease, step.Index, WireStatus.Running, null, reportToken);
         await WriteKilnLineAsync(log, $"step {step.Index + 1}/{lease.Steps.Count}: {step.Name}", reportToken);
         var env = new Dictionary<string, string>(step.Environment);
         foreach (var (k, v) in extraEnv)
@@ -148,14 +149,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
             result = result with { Outcome = StepOutcome.TimedOut };
         }
 
-        var status = result.Outcome switch
-        {
-            StepOutcome.Succeeded => "succeeded",
-            StepOutcome.Failed => "failed",
-            StepOutcome.TimedOut => "timed_out",
-            StepOutcome.Canceled => "canceled",
-            _ => "failed",
-        };
+        var status = result.Outcome.ForStep();
         if (result.Outcome == StepOutcome.Error)
         {
             await WriteKilnLineAsync(log, $"step could not run: {result.Message}", reportToken);
@@ -272,15 +266,9 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         _ => jobSoFar == StepOutcome.Succeeded,
     };
 
-    private static string FinalStatus(StepOutcome outcome, bool agentStopping, bool canceledByUser, bool jobTimedOut) => outcome switch
-    {
-        StepOutcome.Succeeded => "succeeded",
-        StepOutcome.Failed => "failed",
-        StepOutcome.TimedOut => "timed_out",
-        StepOutcome.Canceled when jobTimedOut && !canceledByUser && !agentStopping => "timed_out",
-        StepOutcome.Canceled => "canceled",
-        _ => "error",
-    };
+    /// <summary>A job stopped by its own timeout (not by a person or a shutdown) is <c>timed_out</c>, not <c>canceled</c>.</summary>
+    private static string FinalStatus(StepOutcome outcome, bool agentStopping, bool canceledByUser, bool jobTimedOut) =>
+        (outcome == StepOutcome.Canceled && jobTimedOut && !canceledByUser && !agentStopping ? StepOutcome.TimedOut : outcome).ForJob();
 
     private async Task CleanUpAsync(string cookie, string workspace, string artifacts)
     {
