@@ -82,6 +82,89 @@ public sealed class ChangeNotifierTests
         Assert.Equal([ChangeNotifier.Work], published);
     }
 
+    [Fact]
+    public async Task Waits_that_time_out_leave_no_entry_behind()
+    {
+        var notifier = new ChangeNotifier();
+        var waits = new[] { ChangeNotifier.Cancel(1), ChangeNotifier.Cancel(1), ChangeNotifier.Cancel(2), ChangeNotifier.Job(3) }
+            .Select(topic => ChangeNotifier.WaitAsync(notifier.Waiter(topic), TimeSpan.FromMilliseconds(20), CancellationToken.None))
+            .ToList();
+        Assert.Equal(3, notifier.WaitingTopics);
+
+        Assert.All(await Task.WhenAll(waits), Assert.False);
+        Assert.Equal(0, notifier.WaitingTopics);
+    }
+
+    [Fact]
+    public async Task Waits_that_are_canceled_leave_no_entry_behind()
+    {
+        var notifier = new ChangeNotifier();
+        using var cts = new CancellationTokenSource();
+        var waits = Enumerable.Range(0, 5)
+            .Select(i => ChangeNotifier.WaitAsync(notifier.Waiter(ChangeNotifier.Cancel(i % 2)), TimeSpan.FromSeconds(30), cts.Token))
+            .ToList();
+        Assert.Equal(2, notifier.WaitingTopics);
+
+        await cts.CancelAsync();
+
+        foreach (var wait in waits)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+        }
+
+        Assert.Equal(0, notifier.WaitingTopics);
+    }
+
+    [Fact]
+    public async Task A_waiter_that_gives_up_leaves_the_topic_to_the_others_which_Notify_still_wakes()
+    {
+        var notifier = new ChangeNotifier();
+        var quitter = notifier.Waiter(ChangeNotifier.Build(1));
+        var patient = ChangeNotifier.WaitAsync(notifier.Waiter(ChangeNotifier.Build(1)), TimeSpan.FromSeconds(30), CancellationToken.None);
+        var released = notifier.Waiter(ChangeNotifier.Build(1));
+
+        Assert.False(await ChangeNotifier.WaitAsync(quitter, TimeSpan.FromMilliseconds(10), CancellationToken.None));
+        ChangeNotifier.Release(released);
+        Assert.Equal(1, notifier.WaitingTopics);
+
+        notifier.Notify(ChangeNotifier.Build(1));
+
+        Assert.True(await patient.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, notifier.WaitingTopics);
+    }
+
+    [Fact]
+    public async Task A_notify_between_taking_the_waiter_and_awaiting_it_still_wakes()
+    {
+        var notifier = new ChangeNotifier();
+        var first = notifier.Waiter(ChangeNotifier.Cancel(9));
+        var second = notifier.Waiter(ChangeNotifier.Cancel(9));
+
+        // The database read happens here; the cancel is committed and notified before anyone awaits.
+        notifier.Notify(ChangeNotifier.Cancel(9));
+        var next = notifier.Waiter(ChangeNotifier.Cancel(9));
+
+        Assert.True(await ChangeNotifier.WaitAsync(first, TimeSpan.FromSeconds(30), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await ChangeNotifier.WaitAsync(second, TimeSpan.FromSeconds(30), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)));
+        // The woken waiters gave back the old entry, not the one taken after the notify.
+        Assert.Equal(1, notifier.WaitingTopics);
+        notifier.Notify(ChangeNotifier.Cancel(9));
+        Assert.True(next.IsCompletedSuccessfully);
+        Assert.Equal(0, notifier.WaitingTopics);
+    }
+
+    [Fact]
+    public void NotifyAllLocal_wakes_every_topic_and_empties_the_table()
+    {
+        var notifier = new ChangeNotifier();
+        var waiters = new[] { notifier.Waiter(ChangeNotifier.Work), notifier.Waiter(ChangeNotifier.Job(1)), notifier.Waiter(ChangeNotifier.Cancel(1)) };
+
+        notifier.NotifyAllLocal();
+
+        Assert.All(waiters, w => Assert.True(w.IsCompletedSuccessfully));
+        Assert.Equal(0, notifier.WaitingTopics);
+    }
+
     private sealed class RecordingPublisher(List<string> published) : IChangePublisher
     {
         public void Publish(string topic) => published.Add(topic);

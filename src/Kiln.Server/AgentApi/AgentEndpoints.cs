@@ -88,6 +88,7 @@ public static class AgentEndpoints
             var job = await queue.TryLeaseAsync(agentId, agentName, TimeSpan.FromSeconds(options.Value.LeaseSeconds), ct);
             if (job is not null)
             {
+                ChangeNotifier.Release(waiter);
                 notifier.Notify(ChangeNotifier.Build(job.BuildId));
                 return TypedResults.Ok(leases.Build(job));
             }
@@ -114,16 +115,26 @@ public static class AgentEndpoints
         long jobId, WatchRequest request, IJobQueue queue, ChangeNotifier notifier, CancellationToken ct)
     {
         var waiter = notifier.Waiter(ChangeNotifier.Cancel(jobId));
-        var cancel = await queue.IsCancelRequestedAsync(jobId, request.LeaseToken, ct);
-        if (cancel is null)
+        bool? cancel;
+        try
         {
-            return StaleLease(jobId);
+            cancel = await queue.IsCancelRequestedAsync(jobId, request.LeaseToken, ct);
+        }
+        catch
+        {
+            ChangeNotifier.Release(waiter);
+            throw;
         }
 
         if (cancel == false)
         {
             await ChangeNotifier.WaitAsync(waiter, TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds, 0, MaxWaitSeconds)), ct);
             cancel = await queue.IsCancelRequestedAsync(jobId, request.LeaseToken, ct);
+        }
+        else
+        {
+            // A stale lease or a cancel already requested: nothing to wait for.
+            ChangeNotifier.Release(waiter);
         }
 
         return cancel is null ? StaleLease(jobId) : TypedResults.Ok(new WatchResponse(cancel.Value));
