@@ -74,11 +74,13 @@ public static class EventEndpoints
                 await http.Response.Body.FlushAsync(ct);
                 if (page.Events.Count == PageSize)
                 {
+                    ChangeNotifier.Release(waiter);
                     continue;
                 }
 
                 if (follow == false && !page.HeldBack)
                 {
+                    ChangeNotifier.Release(waiter);
                     await http.Response.WriteAsync($"event: end\ndata: {{\"lastEventId\":{position.ToString(CultureInfo.InvariantCulture)}}}\n\n", ct);
                     await http.Response.Body.FlushAsync(ct);
                     return Results.Empty;

@@ -81,6 +81,7 @@ public static class LogEndpoints
 
                 if (StatusRules.IsTerminal(status))
                 {
+                    ChangeNotifier.Release(waiter);
                     await http.Response.WriteAsync($"event: end\ndata: {{\"status\":\"{StatusNames.ToWire(status)}\"}}\n\n", ct);
                     await http.Response.Body.FlushAsync(ct);
                     return Results.Empty;
