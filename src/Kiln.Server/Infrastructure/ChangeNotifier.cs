@@ -3,12 +3,12 @@ namespace Kiln.Server.Infrastructure;
 /// <summary>Wake-ups, so long polls and live tails return the moment something changes instead of
 /// polling the database. Use: take <see cref="Waiter"/> first, then read the database, then await the
 /// waiter with <see cref="WaitAsync"/>; a change in between completes it, so no wake-up is lost. A waiter
-/// taken and then not awaited (the read showed nothing to wait for) is given back with <see cref="Release"/>.
+/// taken and then not awaited (the read showed nothing to wait for) is given back with <see cref="Release(Task)"/>.
 /// Call <see cref="Notify"/> after the change is committed. With several servers on one PostgreSQL database,
 /// <see cref="Notify"/> also tells the other servers through the <see cref="IChangePublisher"/>, and their
 /// listener calls <see cref="NotifyLocal"/>; a wake-up is a hint to read the database again, never the data itself.
 /// <para>A topic's entry counts the waiters that took it and goes when the last of them gives up (timeout,
-/// cancellation, <see cref="Release"/>) or when the topic is notified, so topics that are never notified (a
+/// cancellation, <see cref="Release(Task)"/>) or when the topic is notified, so topics that are never notified (a
 /// job nobody cancels) do not stay for the life of the server. Waiters of one topic share one entry: one
 /// that gives up leaves it to the others.</para></summary>
 public sealed class ChangeNotifier(IChangePublisher? publisher = null)
@@ -29,7 +29,7 @@ public sealed class ChangeNotifier(IChangePublisher? publisher = null)
     }
 
     /// <summary>A task that completes at the next <see cref="Notify"/> of <paramref name="topic"/>. Pass it
-    /// once to <see cref="WaitAsync"/> or to <see cref="Release"/>.</summary>
+    /// once to <see cref="WaitAsync"/> or to <see cref="Release(Task)"/>.</summary>
     public Task Waiter(string topic)
     {
         lock (_lock)
