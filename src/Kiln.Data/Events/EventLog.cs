@@ -91,8 +91,8 @@ public sealed class EventLog(QueueDatabase database)
     }
 
     private static EventRecord Read(DbDataReader r) => new(
-        r.GetInt64(0), DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetStringOrNull(4),
-        r.IsDBNull(5) ? null : r.GetInt64(5), r.GetInt32OrNull(6), r.IsDBNull(7) ? null : r.GetInt64(7), r.GetStringOrNull(8), r.GetInt32OrNull(9),
+        r.GetInt64(0), DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc), r.GetString(2), r.GetInt64OrNull(3), r.GetStringOrNull(4),
+        r.GetInt64OrNull(5), r.GetInt32OrNull(6), r.GetInt64OrNull(7), r.GetStringOrNull(8), r.GetInt32OrNull(9),
         r.GetStringOrNull(10), r.GetStringOrNull(11), r.GetStringOrNull(12));
 }
 

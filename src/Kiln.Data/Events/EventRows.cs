@@ -24,9 +24,6 @@ internal sealed class EventRows(bool postgres)
 
     private int next;
 
-    /// <summary>How many events this transaction appended so far.</summary>
-    public int Count => next;
-
     /// <summary><c>INSERT INTO events (</c> with the id column on PostgreSQL.</summary>
     public string InsertInto => postgres ? $"""INSERT INTO events ("Id", {Columns})""" : $"INSERT INTO events ({Columns})";
 

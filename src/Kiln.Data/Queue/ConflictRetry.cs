@@ -13,10 +13,6 @@ public static class ConflictRetry
 {
     private const int Tries = 3;
 
-    /// <summary>For EF Core transactions: the context forgets what it tracked before each new try.</summary>
-    public static Task<T> RunAsync<T>(KilnDbContext db, Func<CancellationToken, Task<T>> transaction, CancellationToken cancellationToken) =>
-        RunAsync(transaction, () => db.ChangeTracker.Clear(), cancellationToken);
-
     public static async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> transaction, Action beforeRetry, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
