@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -9,7 +10,7 @@ using Kiln.Core.Pipelines;
 // Prints the median and p95 of warm runs.
 var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50;
 var yaml = BigPipeline();
-var context = new PlanContext { Event = "manual", Branch = "main" };
+var context = new PlanContext { Event = TriggerEvent.Manual, Branch = "main" };
 
 for (var i = 0; i < 5; i++)
 {

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using System.Diagnostics;
 using System.Globalization;
 using Kiln.Core.Builds;
@@ -107,7 +108,7 @@ internal static class QueueBench
             await queue.EnqueueAsync(new BuildEntity
             {
                 ProjectId = 1 + i % shape.Projects,
-                Event = "api",
+                Event = TriggerEvent.Api,
                 TriggeredBy = "bench",
                 Status = BuildStatus.Queued,
                 CreatedAt = DateTime.UtcNow,

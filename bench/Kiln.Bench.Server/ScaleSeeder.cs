@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Builds;
 using Kiln.Data;
 using Kiln.Data.Entities;
@@ -148,7 +149,7 @@ internal static class ScaleSeeder
             job.Needs = j == 2 ? "build\ntest" : "";
             job.QueuedAt = j == 2 ? null : created;
             job.RunsOn = random.Next(4) == 0 ? "linux,docker" : "";
-            job.ConcurrencyGroup = j == 1 && random.Next(4) == 0 ? QueuePriority.ScopeGroup(projectId, "integration") : null;
+            job.ConcurrencyGroup = j == 1 && random.Next(4) == 0 ? ConcurrencyGroups.Scope(projectId, "integration") : null;
             foreach (var step in job.Steps)
             {
                 step.Status = StepStatus.Pending;
@@ -164,7 +165,7 @@ internal static class ScaleSeeder
     {
         ProjectId = projectId,
         Number = number,
-        Event = ev,
+        Event = TriggerEvents.Parse(ev),
         Ref = "refs/heads/main",
         Branch = "main",
         Commit = Convert.ToHexStringLower(BitConverter.GetBytes(random.NextInt64())) + Convert.ToHexStringLower(BitConverter.GetBytes(random.NextInt64())) + "01234567",
@@ -180,7 +181,7 @@ internal static class ScaleSeeder
             Ordinal = ordinal,
             Name = JobNames[ordinal],
             Needs = ordinal == 0 ? "" : JobNames[ordinal - 1],
-            Priority = QueuePriority.For(ev),
+            Priority = QueueClasses.For(TriggerEvents.Parse(ev)),
             EnvJson = """{"CI":"true"}""",
         };
         var steps = 1 + random.Next(3);

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Builds;
 using Kiln.Data.Entities;
 using Kiln.Data.Events;
@@ -84,7 +85,7 @@ public abstract class EventLogTests : IAsyncLifetime
             projectId = (await ctx.Projects.SingleAsync()).Id;
         }
 
-        var build = new BuildEntity { ProjectId = projectId, Status = BuildStatus.Queued, Event = "api", TriggeredBy = "carol", CreatedAt = db.Time.UtcNow };
+        var build = new BuildEntity { ProjectId = projectId, Status = BuildStatus.Queued, Event = TriggerEvent.Api, TriggeredBy = "carol", CreatedAt = db.Time.UtcNow };
         await queue.EnqueueAsync(build, default);
 
         var events = await ReadSettledAsync(0);
@@ -133,7 +134,7 @@ public abstract class EventLogTests : IAsyncLifetime
             var queue = db.NewQueue();
             for (var i = 0; i < Each; i++)
             {
-                await queue.EnqueueAsync(new BuildEntity { ProjectId = projectId, Status = BuildStatus.Queued, Event = "api", TriggeredBy = $"w{w}", CreatedAt = db.Time.UtcNow }, default);
+                await queue.EnqueueAsync(new BuildEntity { ProjectId = projectId, Status = BuildStatus.Queued, Event = TriggerEvent.Api, TriggeredBy = $"w{w}", CreatedAt = db.Time.UtcNow }, default);
             }
         })));
         _ = writers.ContinueWith(_ => done = true, TaskScheduler.Default);

@@ -18,9 +18,9 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     [DatabaseFact]
     public async Task Manual_builds_lease_before_pushes_before_schedules_whatever_their_age()
     {
-        var schedule = await SeedAsync("app", "nightly", QueuePriority.Schedule);
-        var push = await SeedAsync("app", "push", QueuePriority.Push);
-        var manual = await SeedAsync("app", "manual", QueuePriority.Manual);
+        var schedule = await SeedAsync("app", "nightly", QueueClass.Schedule);
+        var push = await SeedAsync("app", "push", QueueClass.Push);
+        var manual = await SeedAsync("app", "manual", QueueClass.Manual);
 
         Assert.Equal([manual, push, schedule], await LeaseAllAsync(3));
     }
@@ -28,11 +28,11 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     [DatabaseFact]
     public async Task Jobs_of_one_class_and_project_lease_oldest_first()
     {
-        var p1 = await SeedAsync("app", "a", QueuePriority.Push);
-        var s1 = await SeedAsync("app", "b", QueuePriority.Schedule);
-        var p2 = await SeedAsync("app", "c", QueuePriority.Push);
-        var m1 = await SeedAsync("app", "d", QueuePriority.Manual);
-        var p3 = await SeedAsync("app", "e", QueuePriority.Push);
+        var p1 = await SeedAsync("app", "a", QueueClass.Push);
+        var s1 = await SeedAsync("app", "b", QueueClass.Schedule);
+        var p2 = await SeedAsync("app", "c", QueueClass.Push);
+        var m1 = await SeedAsync("app", "d", QueueClass.Manual);
+        var p3 = await SeedAsync("app", "e", QueueClass.Push);
 
         Assert.Equal([m1, p1, p2, p3, s1], await LeaseAllAsync(5));
     }
@@ -43,10 +43,10 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         var backlog = new List<long>();
         for (var i = 0; i < 20; i++)
         {
-            backlog.Add(await SeedAsync("big", "j" + i, QueuePriority.Push));
+            backlog.Add(await SeedAsync("big", "j" + i, QueueClass.Push));
         }
 
-        var small = await SeedAsync("small", "only", QueuePriority.Push);
+        var small = await SeedAsync("small", "only", QueueClass.Push);
 
         var leased = await LeaseAllAsync(4);
 
@@ -63,10 +63,10 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     [DatabaseFact]
     public async Task Fairness_does_not_beat_priority()
     {
-        await SeedAsync("big", "first", QueuePriority.Push);
+        await SeedAsync("big", "first", QueueClass.Push);
         await LeaseAllAsync(1); // big has leased recently, fresh has never leased
-        var bigManual = await SeedAsync("big", "manual", QueuePriority.Manual);
-        var freshPush = await SeedAsync("fresh", "push", QueuePriority.Push);
+        var bigManual = await SeedAsync("big", "manual", QueueClass.Manual);
+        var freshPush = await SeedAsync("fresh", "push", QueueClass.Push);
 
         Assert.Equal([bigManual, freshPush], await LeaseAllAsync(2));
     }
@@ -74,10 +74,10 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     [DatabaseFact]
     public async Task A_job_waits_while_a_running_job_holds_its_concurrency_group()
     {
-        var first = await SeedAsync("app", "deploy", QueuePriority.Manual, "1:prod");
-        var second = await SeedAsync("app", "deploy", QueuePriority.Manual, "1:prod");
-        var otherGroup = await SeedAsync("app", "deploy-other", QueuePriority.Push, "2:prod");
-        var free = await SeedAsync("app", "test", QueuePriority.Schedule);
+        var first = await SeedAsync("app", "deploy", QueueClass.Manual, "1:prod");
+        var second = await SeedAsync("app", "deploy", QueueClass.Manual, "1:prod");
+        var otherGroup = await SeedAsync("app", "deploy-other", QueueClass.Push, "2:prod");
+        var free = await SeedAsync("app", "test", QueueClass.Schedule);
         var queue = db.NewQueue();
 
         var held = await queue.TryLeaseAsync(1, "a", Lease, default);
@@ -97,8 +97,8 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         // Weight 4, not 3: a quarter is exact in binary floating point, so ties stay ties.
         for (var i = 0; i < 20; i++)
         {
-            await SeedAsync("heavy", "h" + i, QueuePriority.Push);
-            await SeedAsync("light", "l" + i, QueuePriority.Push);
+            await SeedAsync("heavy", "h" + i, QueueClass.Push);
+            await SeedAsync("light", "l" + i, QueueClass.Push);
         }
 
         await SetProjectAsync("heavy", p => p.Weight = 4);
@@ -115,13 +115,13 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     {
         for (var i = 0; i < 10; i++)
         {
-            await SeedAsync("busy", "b" + i, QueuePriority.Push);
+            await SeedAsync("busy", "b" + i, QueueClass.Push);
         }
 
         await LeaseAllAsync(6); // busy alone: its tags move on, the idle project's stay at zero
         for (var i = 0; i < 4; i++)
         {
-            await SeedAsync("late", "l" + i, QueuePriority.Push);
+            await SeedAsync("late", "l" + i, QueueClass.Push);
         }
 
         var leased = await ProjectsOfAsync(await LeaseAllAsync(6));
@@ -132,8 +132,8 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     [DatabaseFact]
     public async Task A_job_in_its_cooldown_waits_until_the_cooldown_is_over()
     {
-        var cooling = await SeedAsync("app", "push", QueuePriority.Manual);
-        var other = await SeedAsync("app", "later", QueuePriority.Schedule);
+        var cooling = await SeedAsync("app", "push", QueueClass.Manual);
+        var other = await SeedAsync("app", "later", QueueClass.Schedule);
         await using (var set = db.NewContext())
         {
             var until = db.Time.UtcNow.AddSeconds(30);
@@ -153,7 +153,7 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     {
         var first = await db.SeedBuildAsync("app", ("compile", JobStatus.Queued, []), ("lint", JobStatus.Queued, []));
         var second = await db.SeedBuildAsync("app", ("compile", JobStatus.Queued, []));
-        var elsewhere = await SeedAsync("other", "test", QueuePriority.Manual);
+        var elsewhere = await SeedAsync("other", "test", QueueClass.Manual);
         await SetProjectAsync("app", p => p.MaxRunningBuilds = 1);
 
         var queue = db.NewQueue();
@@ -178,7 +178,7 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     {
         for (var i = 0; i < 6; i++)
         {
-            await SeedAsync("app", "build" + i, QueuePriority.Manual);
+            await SeedAsync("app", "build" + i, QueueClass.Manual);
         }
 
         await SetProjectAsync("app", p => p.MaxRunningBuilds = 2);
@@ -201,10 +201,10 @@ public abstract class QueuePolicyTests : IAsyncLifetime
         var grouped = new List<long>();
         for (var i = 0; i < 6; i++)
         {
-            grouped.Add(await SeedAsync("app", "deploy" + i, QueuePriority.Manual, "1:prod"));
+            grouped.Add(await SeedAsync("app", "deploy" + i, QueueClass.Manual, "1:prod"));
         }
 
-        var free = await SeedAsync("app", "test", QueuePriority.Push);
+        var free = await SeedAsync("app", "test", QueueClass.Push);
 
         // Six claimants at once: the group's lock (PostgreSQL) or the write lock (SQLite) makes each claim
         // see the job another started; the claimants that lose the group take the free job or nothing.
@@ -224,7 +224,7 @@ public abstract class QueuePolicyTests : IAsyncLifetime
     [DatabaseFact]
     public async Task A_retry_keeps_priority_and_concurrency_group()
     {
-        var id = await SeedAsync("app", "deploy", QueuePriority.Schedule, "1:prod");
+        var id = await SeedAsync("app", "deploy", QueueClass.Schedule, "1:prod");
         await using (var set = db.NewContext())
         {
             await set.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s.SetProperty(j => j.RetryOn, "failed"));
@@ -237,12 +237,12 @@ public abstract class QueuePolicyTests : IAsyncLifetime
 
         await using var check = db.NewContext();
         var retry = await check.Jobs.SingleAsync(j => j.Attempt == 2);
-        Assert.Equal(QueuePriority.Schedule, retry.Priority);
+        Assert.Equal(QueueClass.Schedule, retry.Priority);
         Assert.Equal("1:prod", retry.ConcurrencyGroup);
     }
 
     /// <summary>One build of <paramref name="project"/> with one queued job; returns the job's id.</summary>
-    private async Task<long> SeedAsync(string project, string job, int priority, string? group = null)
+    private async Task<long> SeedAsync(string project, string job, QueueClass priority, string? group = null)
     {
         var seeded = await db.SeedBuildAsync(project, (job, JobStatus.Queued, []));
         var id = seeded[job];

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Builds;
 using Kiln.Data.Entities;
 using Kiln.Data.Queue;
@@ -48,7 +49,7 @@ internal static class QueueSeeder
         var lease = 0;
         foreach (var (projectId, p) in projectIds.Select((id, p) => (id, p)))
         {
-            var group = QueuePriority.ScopeGroup(projectId, "integration");
+            var group = ConcurrencyGroups.Scope(projectId, "integration");
             for (var n = 0; n < FinishedPerProject; n++)
             {
                 await queue.EnqueueAsync(Finished(projectId, agentId, n % 5 == 0 ? "schedule" : "push", now.AddHours(-1 - n)), default);
@@ -128,7 +129,7 @@ internal static class QueueSeeder
     private static BuildEntity NewBuild(long projectId, string ev, DateTime created) => new()
     {
         ProjectId = projectId,
-        Event = ev,
+        Event = TriggerEvents.Parse(ev),
         Ref = "refs/heads/main",
         Branch = "main",
         Commit = "0123456789abcdef0123456789abcdef01234567",
@@ -141,7 +142,7 @@ internal static class QueueSeeder
         ProjectId = projectId,
         Ordinal = ordinal,
         Name = name,
-        Priority = QueuePriority.For(ev),
+        Priority = QueueClasses.For(TriggerEvents.Parse(ev)),
         EnvJson = """{"CI":"true"}""",
         Steps =
         [

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Builds;
 using Kiln.Data.Entities;
 using Kiln.Data.Queue;
@@ -142,7 +143,7 @@ public abstract class SqlJobQueueTests : IAsyncLifetime
         var builds = Enumerable.Range(0, 24).Select(i => new BuildEntity
         {
             ProjectId = projectId,
-            Event = "api",
+            Event = TriggerEvent.Api,
             TriggeredBy = "racer-" + i,
             Status = BuildStatus.Queued,
             CreatedAt = db.Time.UtcNow,

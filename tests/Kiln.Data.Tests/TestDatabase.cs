@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Builds;
 using Kiln.Data.Entities;
 using Kiln.Data.Postgres;
@@ -113,7 +114,7 @@ internal sealed class TestDatabase : IAsyncDisposable
             Project = p,
             Number = number,
             Status = BuildStatus.Queued,
-            Event = "manual",
+            Event = TriggerEvent.Manual,
             TriggeredBy = "test",
             CreatedAt = Time.UtcNow,
         };

@@ -216,7 +216,7 @@ public sealed class QueuePolicyServerTests
     {
         await using var scope = server.App.Services.CreateAsyncScope();
         var trigger = scope.ServiceProvider.GetRequiredService<Kiln.Server.Builds.BuildTrigger>();
-        var result = await trigger.TriggerAsync(new Kiln.Server.Builds.TriggerRequest("app", "main", new Dictionary<string, string>(), "push", "test"), CancellationToken.None);
+        var result = await trigger.TriggerAsync(new Kiln.Server.Builds.TriggerRequest("app", "main", new Dictionary<string, string>(), Kiln.Core.Triggers.TriggerEvent.Push, "test"), CancellationToken.None);
         Assert.NotNull(result.BuildId);
     }
 

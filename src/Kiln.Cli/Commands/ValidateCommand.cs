@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using System.CommandLine;
 using System.Text.Json;
 using Kiln.Contracts;
@@ -33,7 +34,7 @@ public static class ValidateCommand
                         && PipelineText.TryDecode(File.ReadAllBytes(full), include, out var included, out _) ? included : null;
                 })
                 : new PipelineParseResult(null, [unreadable!]);
-            var jobs = result.Success ? PipelinePlanner.Plan(result.Pipeline!, new PlanContext { Event = "manual" }).Select(j => j.Name).ToList() : [];
+            var jobs = result.Success ? PipelinePlanner.Plan(result.Pipeline!, new PlanContext { Event = TriggerEvent.Manual }).Select(j => j.Name).ToList() : [];
             if (parse.GetValue(ctx.JsonOption))
             {
                 var response = new ValidateResponse(result.Success, ToWire(result.Errors), ToWire(result.Warnings), jobs);

@@ -1,10 +1,12 @@
+using Kiln.Core.Triggers;
+
 namespace Kiln.Core.Pipelines;
 
 /// <summary>Turns a validated pipeline into the jobs of one build.</summary>
 public static class PipelinePlanner
 {
     /// <summary>Plans a manual build with no branch, tag or inputs.</summary>
-    public static IReadOnlyList<PlannedJob> Plan(PipelineDefinition pipeline) => Plan(pipeline, new PlanContext { Event = "manual" });
+    public static IReadOnlyList<PlannedJob> Plan(PipelineDefinition pipeline) => Plan(pipeline, new PlanContext { Event = TriggerEvent.Manual });
 
     /// <summary>
     /// Returns the jobs in topological order: each job after all the jobs it needs, and among the
@@ -129,7 +131,7 @@ public static class PipelinePlanner
             variables.TryAdd(Interpolator.VariableName("KILN_INPUT_", name), value);
         }
 
-        variables.TryAdd("KILN_EVENT", context.Event);
+        variables.TryAdd("KILN_EVENT", context.Event.ToWire());
         variables.TryAdd("KILN_BRANCH", context.Branch ?? "");
         variables.TryAdd("KILN_TAG", context.Tag ?? "");
         return variables;

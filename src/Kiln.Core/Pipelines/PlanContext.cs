@@ -1,10 +1,11 @@
+using Kiln.Core.Triggers;
+
 namespace Kiln.Core.Pipelines;
 
 /// <summary>What a build is planned for: its event, branch, tag, changed files and resolved inputs.</summary>
 public sealed record PlanContext
 {
-    /// <summary>push, pull_request, tag, manual, api or schedule.</summary>
-    public required string Event { get; init; }
+    public required TriggerEvent Event { get; init; }
 
     public string? Branch { get; init; }
 

@@ -1,3 +1,5 @@
+using Kiln.Core.Triggers;
+
 namespace Kiln.Core.Pipelines;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Kiln.Core.Pipelines;
 public sealed record TriggerSettings
 {
     /// <summary>The event names <see cref="Allows"/> knows.</summary>
-    public static IReadOnlyList<string> Events { get; } = ["push", "pull_request", "tag", "manual", "api", "schedule"];
+    public static IReadOnlyList<string> Events => TriggerEvents.Names;
 
     /// <summary>Pushes to every branch, and manual and API runs.</summary>
     public static TriggerSettings Default { get; } = new() { PushBranches = [], Manual = true, Api = true };
@@ -31,16 +33,16 @@ public sealed record TriggerSettings
     /// <summary>
     /// Whether an event builds the pipeline. <paramref name="branch"/> is the pushed branch for
     /// <c>push</c> and the target branch for <c>pull_request</c>; <paramref name="tag"/> the pushed
-    /// tag for <c>tag</c>. <c>schedule</c> is allowed when there is a schedule; unknown events never.
+    /// tag for <c>tag</c>. <c>schedule</c> is allowed when there is a schedule.
     /// </summary>
-    public bool Allows(string triggerEvent, string? branch, string? tag) => triggerEvent switch
+    public bool Allows(TriggerEvent triggerEvent, string? branch, string? tag) => triggerEvent switch
     {
-        "push" => Matches(PushBranches, branch),
-        "pull_request" => Matches(PullRequestBranches, branch),
-        "tag" => Matches(Tags, tag),
-        "manual" => Manual,
-        "api" => Api,
-        "schedule" => Schedules.Count > 0,
+        TriggerEvent.Push => Matches(PushBranches, branch),
+        TriggerEvent.PullRequest => Matches(PullRequestBranches, branch),
+        TriggerEvent.Tag => Matches(Tags, tag),
+        TriggerEvent.Manual => Manual,
+        TriggerEvent.Api => Api,
+        TriggerEvent.Schedule => Schedules.Count > 0,
         _ => false,
     };
 

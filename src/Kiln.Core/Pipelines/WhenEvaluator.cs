@@ -1,3 +1,5 @@
+using Kiln.Core.Triggers;
+
 namespace Kiln.Core.Pipelines;
 
 /// <summary>Decides whether a job's <c>when</c> lets it into a build.</summary>
@@ -30,9 +32,9 @@ public static class WhenEvaluator
                 : $"when.tags: '{context.Tag}' matches none of {string.Join(", ", tags)}";
         }
 
-        if (when.Events is { } events && !events.Contains(context.Event, StringComparer.Ordinal))
+        if (when.Events is { } events && !events.Contains(context.Event.ToWire(), StringComparer.Ordinal))
         {
-            return $"when.events: '{context.Event}' is not one of {string.Join(", ", events)}";
+            return $"when.events: '{context.Event.ToWire()}' is not one of {string.Join(", ", events)}";
         }
 
         if (when.Changes is { } changes && context.ChangedFiles is { } files && !files.Any(f => Glob.MatchesAny(changes, f)))

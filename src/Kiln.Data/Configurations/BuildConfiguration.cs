@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Builds;
 using Kiln.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +17,7 @@ internal sealed class BuildConfiguration : IEntityTypeConfiguration<BuildEntity>
         b.HasIndex(x => new { x.ProjectId, x.Status });
         b.Property(x => x.Status).HasMaxLength(20)
             .HasConversion(v => StatusNames.ToWire(v), s => StatusConversions.ToBuild(s));
-        b.Property(x => x.Event).HasMaxLength(20);
+        b.Property(x => x.Event).HasConversion(v => v.ToWire(), v => TriggerEvents.Parse(v)).HasMaxLength(20);
         b.HasMany(x => x.Jobs).WithOne(j => j.Build).HasForeignKey(j => j.BuildId).OnDelete(DeleteBehavior.Cascade);
     }
 }

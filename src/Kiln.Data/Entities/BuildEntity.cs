@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Builds;
 
 namespace Kiln.Data.Entities;
@@ -9,7 +10,7 @@ public sealed class BuildEntity
     public ProjectEntity? Project { get; set; }
     public int Number { get; set; }
     public BuildStatus Status { get; set; }
-    public required string Event { get; set; }
+    public required TriggerEvent Event { get; set; }
     public string? Ref { get; set; }
     public string? Branch { get; set; }
     public string? Tag { get; set; }

@@ -41,10 +41,10 @@ public sealed class JobEntity
     /// cache) as JSON, so the lease that reaches the agent can carry it.</summary>
     public string SpecJson { get; set; } = "{}";
     /// <summary>Lease class, lower first: 0 manual/api, 1 push/pull_request/tag, 2 schedule
-    /// (<see cref="QueuePriority"/>). Set from the build's event; a retry keeps it.</summary>
-    public int Priority { get; set; } = QueuePriority.Manual;
+    /// (<see cref="QueueClass"/>). Set from the build's event; a retry keeps it.</summary>
+    public QueueClass Priority { get; set; } = QueueClass.Manual;
     /// <summary><c>concurrency.group</c> scoped to the project, as <c>"{projectId}:{group}"</c>
-    /// (<see cref="QueuePriority.ScopeGroup"/>); null for none. A queued job is not leased
+    /// (<see cref="ConcurrencyGroups.Scope"/>); null for none. A queued job is not leased
     /// while another running job holds the same value.</summary>
     public string? ConcurrencyGroup { get; set; }
     public long? AgentId { get; set; }

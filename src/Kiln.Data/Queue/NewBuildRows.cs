@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Builds;
 using Kiln.Data.Entities;
 
@@ -114,7 +115,7 @@ internal sealed class NewBuildRows
         [
             new(
                 insertBuild,
-                [build.ProjectId, StatusNames.ToWire(build.Status), build.Event, build.Ref, build.Branch, build.Tag, build.Commit,
+                [build.ProjectId, StatusNames.ToWire(build.Status), build.Event.ToWire(), build.Ref, build.Branch, build.Tag, build.Commit,
                     build.TriggeredBy, build.InputsJson, build.Error, build.CancelRequested, build.CreatedAt, build.StartedAt, build.FinishedAt],
                 r => build.Id = r.GetInt64(0)),
         ];
@@ -130,7 +131,7 @@ internal sealed class NewBuildRows
                 insertJob,
                 [build.ProjectId, job.ProjectId, job.Ordinal, job.Name, job.Attempt, job.IsLatest, StatusNames.ToWire(job.Status), job.FailureReason,
                     job.Needs, job.EnvJson, job.TimeoutSeconds, job.MatrixJson, job.AllowFailure, job.RunsOn, job.RetryMax, job.RetryOn,
-                    job.Manual, job.SpecJson, job.Priority, job.ConcurrencyGroup, job.CancelRequested, job.Message, job.LogBytes,
+                    job.Manual, job.SpecJson, (int)job.Priority, job.ConcurrencyGroup, job.CancelRequested, job.Message, job.LogBytes,
                     job.NextLogSequence, job.QueuedAt, job.NotBefore, job.AgentId, job.AgentName, job.LeaseToken, job.LeaseExpiresAt,
                     job.StartedAt, job.FinishedAt],
                 r => jobIds.Add(r.GetInt64(0))));

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using System.Security.Claims;
 using Kiln.Contracts.Api;
 using Kiln.Core.Builds;
@@ -60,10 +61,10 @@ public static class BuildEndpoints
         CancellationToken ct)
     {
         var inputs = request?.Inputs ?? new Dictionary<string, string>();
-        var triggerEvent = request?.Event ?? "api";
-        if (triggerEvent is not ("api" or "manual"))
+        var eventName = request?.Event ?? "api";
+        if (!TriggerEvents.TryParse(eventName, out var triggerEvent) || triggerEvent is not (TriggerEvent.Api or TriggerEvent.Manual))
         {
-            return Problems.Invalid($"'event' must be 'api' or 'manual', not '{triggerEvent}'.");
+            return Problems.Invalid($"'event' must be 'api' or 'manual', not '{eventName}'.");
         }
 
         var result = await trigger.TriggerAsync(new TriggerRequest(project, request?.Ref, inputs, triggerEvent, ActorOf(user)), ct);

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using System.Text.Json;
 using Kiln.Contracts.Api;
 using Kiln.Core.Builds;
@@ -84,7 +85,7 @@ public sealed class BuildQueries(KilnDbContext db)
         b.Project!.Name,
         b.Number,
         StatusNames.ToWire(b.Status),
-        b.Event,
+        b.Event.ToWire(),
         b.Ref,
         b.Branch,
         b.Tag,

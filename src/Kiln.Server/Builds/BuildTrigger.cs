@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using System.Text.Json;
 using Kiln.Core.Builds;
 using Kiln.Core.Pipelines;
@@ -11,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kiln.Server.Builds;
 
 /// <summary>What a trigger asks for. <c>Ref</c> null means the project's default branch.</summary>
-public sealed record TriggerRequest(string Project, string? Ref, IReadOnlyDictionary<string, string> Inputs, string Event, string TriggeredBy);
+public sealed record TriggerRequest(string Project, string? Ref, IReadOnlyDictionary<string, string> Inputs, TriggerEvent Event, string TriggeredBy);
 
 /// <summary>The outcome of a trigger: a queued build; a build that ended <c>error</c> at once because
 /// its pipeline is unusable (Errors say why); or no build at all (NotFound / Rejected).</summary>
@@ -91,7 +92,7 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
         var pipeline = parsed.Pipeline!;
         if (!pipeline.On.Allows(request.Event, resolved?.Branch, resolved?.Tag))
         {
-            return TriggerResult.Fail(TriggerFailure.Rejected, $"The pipeline's 'on' does not build '{request.Event}' events{(resolved?.Branch is { } b ? $" of branch '{b}'" : "")}.");
+            return TriggerResult.Fail(TriggerFailure.Rejected, $"The pipeline's 'on' does not build '{request.Event.ToWire()}' events{(resolved?.Branch is { } b ? $" of branch '{b}'" : "")}.");
         }
 
         var (inputs, inputErrors) = InputResolver.Resolve(pipeline.Inputs, request.Inputs);
@@ -112,9 +113,9 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
         build.Status = BuildStatus.Queued;
         var now = time.UtcNow();
         var ordinal = 0;
-        var priority = QueuePriority.For(request.Event);
+        var priority = QueueClasses.For(request.Event);
         // A push waits out the project's cooldown; a newer push of the branch supersedes it meanwhile.
-        DateTime? notBefore = request.Event == "push" && project.CooldownSeconds > 0 ? now.AddSeconds(project.CooldownSeconds) : null;
+        DateTime? notBefore = request.Event == TriggerEvent.Push && project.CooldownSeconds > 0 ? now.AddSeconds(project.CooldownSeconds) : null;
         foreach (var job in plan)
         {
             var row = JobRows.From(job, ordinal++, now, priority, project.Id);
@@ -125,7 +126,7 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
         await queue.EnqueueAsync(build, cancellationToken);
         var cancelGroups = plan
             .Where(j => j.SkipReason is null && j.Concurrency is { CancelInProgress: true })
-            .Select(j => QueuePriority.ScopeGroup(project.Id, j.Concurrency!.Group))
+            .Select(j => ConcurrencyGroups.Scope(project.Id, j.Concurrency!.Group))
             .Distinct(StringComparer.Ordinal)
             .ToList();
         await SupersedeAsync(build, cancelGroups, cancellationToken);

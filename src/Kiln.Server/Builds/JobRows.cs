@@ -9,9 +9,9 @@ namespace Kiln.Server.Builds;
 /// <summary>Turns a planned job into its database rows: everything the agent will need travels with it.</summary>
 public static class JobRows
 {
-    /// <param name="priority">The build's lease class, <see cref="QueuePriority.For"/> of its event.</param>
+    /// <param name="priority">The build's lease class, <see cref="QueueClasses.For"/> of its event.</param>
     /// <param name="projectId">Scopes the job's <c>concurrency.group</c> to its project.</param>
-    public static JobEntity From(PlannedJob job, int ordinal, DateTime now, int priority, long projectId)
+    public static JobEntity From(PlannedJob job, int ordinal, DateTime now, QueueClass priority, long projectId)
     {
         var status = job.SkipReason is not null ? JobStatus.Skipped
             : job.Needs.Count > 0 ? JobStatus.Waiting
@@ -37,7 +37,7 @@ public static class JobRows
             Manual = job.Manual,
             SpecJson = JsonSerializer.Serialize(JobSpec.From(job)),
             Priority = priority,
-            ConcurrencyGroup = job.Concurrency is { } c ? QueuePriority.ScopeGroup(projectId, c.Group) : null,
+            ConcurrencyGroup = job.Concurrency is { } c ? ConcurrencyGroups.Scope(projectId, c.Group) : null,
             Steps = job.Steps.Select((s, i) => new StepEntity
             {
                 Index = i,

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Contracts.Api;
 using Kiln.Core.Pipelines;
 using Kiln.Server.Auth;
@@ -25,7 +26,7 @@ public static class PipelineEndpoints
 
             // Without a repository there is nothing to include from; the parser says so at the include.
             var result = PipelineParser.Parse(yaml, string.IsNullOrWhiteSpace(request.FileName) ? ".kiln.yml" : request.FileName);
-            var jobs = result.Success ? PipelinePlanner.Plan(result.Pipeline!, new PlanContext { Event = "manual" }).Select(j => j.Name).ToList() : [];
+            var jobs = result.Success ? PipelinePlanner.Plan(result.Pipeline!, new PlanContext { Event = TriggerEvent.Manual }).Select(j => j.Name).ToList() : [];
             return TypedResults.Ok(new ValidateResponse(result.Success, ToWire(result.Errors), ToWire(result.Warnings), jobs));
         }).RequireAuthorization(KilnClaims.UserPolicy).WithTags("Pipelines");
 

@@ -53,7 +53,7 @@ public sealed class QueueQueries(KilnDbContext db, TimeProvider time, IOptions<K
                 JobStatus.Waiting => "waiting on needs: " + string.Join(", ", JobEntity.SplitNeeds(j.Needs).Where(n => pendingNeeds.Contains((j.BuildId, n)))),
                 _ when j.NotBefore is { } until && until > now => $"cooldown until {until.AsUtc():yyyy-MM-ddTHH:mm:ssZ}",
                 _ when j.ConcurrencyGroup is { } g && busyGroups.TryGetValue(g, out var holder) =>
-                    $"concurrency group {QueuePriority.GroupName(g)} is busy ({holder})",
+                    $"concurrency group {ConcurrencyGroups.Name(g)} is busy ({holder})",
                 _ when !j.BuildStarted && fullProjects.TryGetValue(j.ProjectId, out var limit) =>
                     $"project limit: {limit} running build{(limit == 1 ? "" : "s")}",
                 _ => QueuedReason(labels, agents.Select(a => (Split(a.Labels), a.Slots - busy.GetValueOrDefault(a.Id))).ToList()),

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Pipelines;
 
 namespace Kiln.Core.Tests.Pipelines;
@@ -5,7 +6,7 @@ namespace Kiln.Core.Tests.Pipelines;
 public sealed class MatrixTests
 {
     private static IReadOnlyList<PlannedJob> Plan(string yaml, PlanContext? context = null) =>
-        PipelinePlanner.Plan(PipelineModelTests.Parse(yaml), context ?? new PlanContext { Event = "push", Branch = "main" });
+        PipelinePlanner.Plan(PipelineModelTests.Parse(yaml), context ?? new PlanContext { Event = TriggerEvent.Push, Branch = "main" });
 
     private static string[] Errors(string yaml) => PipelineParser.Parse(yaml).Errors.Select(e => e.ToString()).ToArray();
 

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using System.Diagnostics;
 using System.Text;
 using Kiln.Core.Pipelines;
@@ -184,7 +185,7 @@ public sealed class PipelineParserRobustnessTests
             {
                 succeeded++;
                 Assert.NotEmpty(result.Pipeline!.Jobs);
-                Assert.NotEmpty(PipelinePlanner.Plan(result.Pipeline, new PlanContext { Event = "push", Branch = "main" }));
+                Assert.NotEmpty(PipelinePlanner.Plan(result.Pipeline, new PlanContext { Event = TriggerEvent.Push, Branch = "main" }));
             }
             else
             {

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Pipelines;
 
 namespace Kiln.Core.Tests.Pipelines;
@@ -26,27 +27,27 @@ public sealed class PlanningTests
     [Fact]
     public void When_decides_per_build()
     {
-        var push = Skips(new PlanContext { Event = "push", Branch = "dev", ChangedFiles = ["src/a.cs"] });
+        var push = Skips(new PlanContext { Event = TriggerEvent.Push, Branch = "dev", ChangedFiles = ["src/a.cs"] });
 
         Assert.Null(push["build"]);
         Assert.Equal("when.changes: no changed file matches docs/**, *.md", push["docs"]);
         Assert.Equal("when.tags: the build has no tag to match v*", push["release"]);
         Assert.Equal("when.branches: 'dev' matches none of main, release/*", push["deploy"]);
 
-        var main = Skips(new PlanContext { Event = "push", Branch = "release/2.0", ChangedFiles = ["README.md"] });
+        var main = Skips(new PlanContext { Event = TriggerEvent.Push, Branch = "release/2.0", ChangedFiles = ["README.md"] });
         Assert.Null(main["docs"]);
         Assert.Null(main["deploy"]);
 
-        var tag = Skips(new PlanContext { Event = "tag", Tag = "v1.2" });
+        var tag = Skips(new PlanContext { Event = TriggerEvent.Tag, Tag = "v1.2" });
         Assert.Null(tag["docs"]); // changed files unknown: passes
         Assert.Null(tag["release"]);
         Assert.Equal("when.branches: the build has no branch to match main, release/*", tag["deploy"]);
 
-        var manual = Skips(new PlanContext { Event = "manual", Branch = "main", Tag = "x1" });
+        var manual = Skips(new PlanContext { Event = TriggerEvent.Manual, Branch = "main", Tag = "x1" });
         Assert.Equal("when.tags: 'x1' matches none of v*", manual["release"]);
         Assert.Null(manual["deploy"]);
 
-        var api = Skips(new PlanContext { Event = "api", Branch = "main" });
+        var api = Skips(new PlanContext { Event = TriggerEvent.Api, Branch = "main" });
         Assert.Equal("when.events: 'api' is not one of push, manual", api["deploy"]);
     }
 
@@ -60,7 +61,7 @@ public sealed class PlanningTests
             Definitions.Job("c", "b"),
             Definitions.Job("d"));
 
-        var plan = PipelinePlanner.Plan(pipeline, new PlanContext { Event = "push", Branch = "dev" });
+        var plan = PipelinePlanner.Plan(pipeline, new PlanContext { Event = TriggerEvent.Push, Branch = "dev" });
 
         Assert.Equal(
             [
@@ -101,7 +102,7 @@ public sealed class PlanningTests
         var (inputs, errors) = InputResolver.Resolve(pipeline.Inputs, new Dictionary<string, string>());
         Assert.Empty(errors);
 
-        var job = Assert.Single(PipelinePlanner.Plan(pipeline, new PlanContext { Event = "push", Branch = "main", Inputs = inputs }));
+        var job = Assert.Single(PipelinePlanner.Plan(pipeline, new PlanContext { Event = TriggerEvent.Push, Branch = "main", Inputs = inputs }));
 
         Assert.Equal("deploy (slot=blue)", job.Name);
         Assert.Equal("deploy staging to eu (blue)", job.DisplayName);
@@ -143,7 +144,7 @@ public sealed class PlanningTests
               a: { matrix: { os: [m] }, image: "${KILN_MATRIX_OS}/${KILN_INPUT_X}/${KILN_EVENT}", steps: [x] }
             """);
 
-        var job = Assert.Single(PipelinePlanner.Plan(pipeline, new PlanContext { Event = "api", Inputs = new Dictionary<string, string> { ["x"] = "in" } }));
+        var job = Assert.Single(PipelinePlanner.Plan(pipeline, new PlanContext { Event = TriggerEvent.Api, Inputs = new Dictionary<string, string> { ["x"] = "in" } }));
 
         Assert.Equal("m/in/api", job.Env["E"]);
         Assert.Equal("m/in/api", job.Image);
@@ -167,7 +168,7 @@ public sealed class PlanningTests
     {
         var job = Assert.Single(PipelinePlanner.Plan(
             PipelineModelTests.Parse("jobs:\n  a: { env: { B: \"[${KILN_BRANCH}][${KILN_TAG}][${KILN_EVENT}]\" }, steps: [x] }\n"),
-            new PlanContext { Event = "schedule" }));
+            new PlanContext { Event = TriggerEvent.Schedule }));
 
         Assert.Equal("[][][schedule]", job.Env["B"]);
     }

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using Kiln.Core.Pipelines;
 
 namespace Kiln.Core.Tests.Pipelines;
@@ -33,13 +34,12 @@ public sealed class TriggerTests
     {
         var d = TriggerSettings.Default;
 
-        Assert.True(d.Allows("push", "any/branch", null));
-        Assert.True(d.Allows("manual", null, null));
-        Assert.True(d.Allows("api", null, null));
-        Assert.False(d.Allows("pull_request", "main", null));
-        Assert.False(d.Allows("tag", null, "v1"));
-        Assert.False(d.Allows("schedule", null, null));
-        Assert.False(d.Allows("bogus", "main", null));
+        Assert.True(d.Allows(TriggerEvent.Push, "any/branch", null));
+        Assert.True(d.Allows(TriggerEvent.Manual, null, null));
+        Assert.True(d.Allows(TriggerEvent.Api, null, null));
+        Assert.False(d.Allows(TriggerEvent.PullRequest, "main", null));
+        Assert.False(d.Allows(TriggerEvent.Tag, null, "v1"));
+        Assert.False(d.Allows(TriggerEvent.Schedule, null, null));
     }
 
     [Fact]
@@ -53,17 +53,17 @@ public sealed class TriggerTests
             Schedules = ["0 3 * * *"],
         };
 
-        Assert.True(on.Allows("push", "release/2", null));
-        Assert.False(on.Allows("push", "release/2/x", null));
-        Assert.False(on.Allows("push", null, null));
-        Assert.True(on.Allows("pull_request", "anything", null));
-        Assert.True(on.Allows("pull_request", null, null));
-        Assert.True(on.Allows("tag", null, "v1.0"));
-        Assert.False(on.Allows("tag", null, "1.0"));
-        Assert.False(on.Allows("tag", null, null));
-        Assert.True(on.Allows("schedule", null, null));
-        Assert.False(on.Allows("manual", null, null));
-        Assert.False(on.Allows("api", null, null));
+        Assert.True(on.Allows(TriggerEvent.Push, "release/2", null));
+        Assert.False(on.Allows(TriggerEvent.Push, "release/2/x", null));
+        Assert.False(on.Allows(TriggerEvent.Push, null, null));
+        Assert.True(on.Allows(TriggerEvent.PullRequest, "anything", null));
+        Assert.True(on.Allows(TriggerEvent.PullRequest, null, null));
+        Assert.True(on.Allows(TriggerEvent.Tag, null, "v1.0"));
+        Assert.False(on.Allows(TriggerEvent.Tag, null, "1.0"));
+        Assert.False(on.Allows(TriggerEvent.Tag, null, null));
+        Assert.True(on.Allows(TriggerEvent.Schedule, null, null));
+        Assert.False(on.Allows(TriggerEvent.Manual, null, null));
+        Assert.False(on.Allows(TriggerEvent.Api, null, null));
     }
 
     [Fact]
@@ -71,9 +71,9 @@ public sealed class TriggerTests
     {
         var on = PipelineModelTests.Parse("on: [pull_request]\njobs:\n  a: { steps: [x] }\n").On;
 
-        Assert.True(on.Allows("pull_request", "main", null));
-        Assert.False(on.Allows("push", "main", null));
-        Assert.False(on.Allows("manual", null, null));
+        Assert.True(on.Allows(TriggerEvent.PullRequest, "main", null));
+        Assert.False(on.Allows(TriggerEvent.Push, "main", null));
+        Assert.False(on.Allows(TriggerEvent.Manual, null, null));
     }
 
     [Theory]
