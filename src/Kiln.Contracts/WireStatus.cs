@@ -18,7 +18,7 @@ public static class WireStatus
     public const string Skipped = "skipped";
     public const string Error = "error";
 
-    public static IReadOnlyList<string> BuildStatuses { get; } = [Queued, Running, Succeeded, Failed, Canceled, Error];
+    public static IReadOnlyList<string> BuildStatuses { get; } = [Queued, Running, Succeeded, Failed, Canceled, Error, Skipped];
 
     public static IReadOnlyList<string> JobStatuses { get; } = [Waiting, Manual, Queued, Running, Succeeded, Failed, Canceled, TimedOut, Lost, Skipped, Error];
 

@@ -73,6 +73,9 @@ internal static class ColumnGuards
             ["CreatedAt"] = "only the server's record",
             ["StartedAt"] = "only the server's record",
             ["FinishedAt"] = "only the server's record",
+            ["Forge"] = "the trigger's record, for the server to show and report to",
+            ["DeliveryId"] = "the trigger's record, for the server to show",
+            ["SkipReason"] = "a skipped build has no jobs to lease",
         });
         yield return new(statement, sql, "projects", new Dictionary<string, string>
         {
@@ -84,6 +87,15 @@ internal static class ColumnGuards
             ["CooldownSeconds"] = "applied at enqueue (the job's NotBefore)",
             ["MaxRunningBuilds"] = "checked by the lease",
             ["Weight"] = "only the fair share between projects",
+            ["WebhookSecret"] = "a server secret, checked when a webhook arrives",
+            ["AllowedActors"] = "applied at trigger time",
+            ["ForkPullRequests"] = "applied at trigger time (a fork's jobs get no secrets in their plan)",
+            ["PollIntervalSeconds"] = "only the server's poller",
+            ["Forge"] = "only the server's status reports",
+            ["ForgeApiUrl"] = "only the server's status reports",
+            ["StatusToken"] = "a server secret, for status reports",
+            ["StatusPerJob"] = "only the server's status reports",
+            ["PullRequestComments"] = "only the server's status reports",
         });
         yield return new(statement, sql, "steps", new Dictionary<string, string>
         {

@@ -14,6 +14,9 @@ public sealed class CommandContext(IAnsiConsole console, TextWriter stdout, Text
     public TextWriter Error { get; } = stderr;
     public TimeProvider Time { get; } = time;
 
+    /// <summary>Standard input, for secrets given as <c>-</c>; tests may give their own.</summary>
+    public TextReader In { get; init; } = System.Console.In;
+
     /// <summary>Where the server and token come from; tests may point it elsewhere.</summary>
     public Func<ClientSettings> Settings { get; init; } = ClientSettings.Resolve;
 

@@ -31,7 +31,9 @@ public static class ProjectCommands
         var cooldown = WholeNumberOption("--cooldown-seconds", "Seconds a push build waits before it may start; a newer push supersedes it (0)");
         var limit = WholeNumberOption("--max-running-builds", "At most this many builds run at once (no limit)");
         var weight = WholeNumberOption("--weight", "Share of the agents against other busy projects, 1 to 100 (1)");
+        var triggers = new ProjectTriggerOptions();
         var cmd = new Command("add", "Register a repository (--repo) or a task-only pipeline (--pipeline)") { name, repo, pipeline, branch, cooldown, limit, weight };
+        triggers.AddTo(cmd);
         cmd.SetAction((parse, ct) => ctx.RunAsync(async () =>
         {
             var repoValue = parse.GetValue(repo);
@@ -49,8 +51,9 @@ public static class ProjectCommands
             var yaml = parse.GetValue(pipeline) is { } file ? await ReadPipelineAsync(file, ct) : null;
 
             using var api = ctx.Api();
-            var created = await api.PostAsync("api/v1/projects", new CreateProjectRequest(parse.GetValue(name), repoValue, parse.GetValue(branch), yaml,
-                    parse.GetValue(cooldown), parse.GetValue(limit), parse.GetValue(weight)),
+            var request = await triggers.AddToRequestAsync(parse, new CreateProjectRequest(parse.GetValue(name), repoValue, parse.GetValue(branch), yaml,
+                parse.GetValue(cooldown), parse.GetValue(limit), parse.GetValue(weight)), ctx.In, ct);
+            var created = await api.PostAsync("api/v1/projects", request,
                 KilnJsonContext.Default.CreateProjectRequest, KilnJsonContext.Default.ProjectResource, ct);
             ctx.Console.MarkupLine($"Added project [bold]{Markup.Escape(created.Name)}[/] ({Markup.Escape(created.Repo ?? "task-only")}).");
             return ExitCodes.Success;
@@ -66,7 +69,9 @@ public static class ProjectCommands
         var weight = WholeNumberOption("--weight", "Share of the agents against other busy projects, 1 to 100");
         var branch = new Option<string?>("--default-branch") { Description = "Branch built when no ref is given" };
         var pipeline = new Option<FileInfo?>("--pipeline") { Description = "Replace a task-only project's pipeline with this file" };
+        var triggers = new ProjectTriggerOptions();
         var cmd = new Command("update", "Change a project's settings; those not given stay as they are") { name, cooldown, limit, weight, branch, pipeline };
+        triggers.AddTo(cmd);
         cmd.SetAction((parse, ct) => ctx.RunAsync(async () =>
         {
             // Only the flags given go into the merge patch: a member left out is left unchanged.
@@ -98,9 +103,10 @@ public static class ProjectCommands
                 patch[ProjectPatchFields.Pipeline] = await ReadPipelineAsync(file, ct);
             }
 
+            await triggers.AddToPatchAsync(parse, patch, ctx.In, ct);
             if (patch.Count == 0)
             {
-                throw new CliException(ExitCodes.Usage, "nothing to change: give at least one of --cooldown-seconds, --max-running-builds, --weight, --default-branch, --pipeline.");
+                throw new CliException(ExitCodes.Usage, $"nothing to change: give at least one of {string.Join(", ", cmd.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o != ctx.JsonOption && o.Name != "--help").Select(o => o.Name))}.");
             }
 
             using var api = ctx.Api();
@@ -191,6 +197,17 @@ public static class ProjectCommands
         grid.AddRow("Cooldown", p.CooldownSeconds == 0 ? "none" : p.CooldownSeconds.ToString(CultureInfo.InvariantCulture) + " s");
         grid.AddRow("Max running builds", p.MaxRunningBuilds is { } limit ? limit.ToString(CultureInfo.InvariantCulture) : "no limit");
         grid.AddRow("Weight", p.Weight.ToString(CultureInfo.InvariantCulture));
+        if (p.Triggers is { } t)
+        {
+            grid.AddRow("Webhook secret", t.WebhookSecretSet ? "set" : "not set (webhooks are refused)");
+            grid.AddRow("Allowed actors", t.AllowedActors is { } actors ? Markup.Escape(string.Join(", ", actors)) : "anyone");
+            grid.AddRow("Fork pull requests", t.ForkPullRequests);
+            grid.AddRow("Poll interval", t.PollInterval ?? "no polling");
+            grid.AddRow("Commit statuses", t.StatusTokenSet
+                ? $"to {Markup.Escape(t.Forge ?? "the repository's forge")}{(t.StatusPerJob ? ", one per job" : "")}{(t.PullRequestComments ? ", with pull-request comments" : "")}"
+                : "off (no status token)");
+        }
+
         grid.AddRow("Last build", p.LastBuild is { } b ? $"#{b.Number} {Output.Status(b.Status)} {Markup.Escape(b.Commit?[..Math.Min(12, b.Commit.Length)] ?? "")}" : "none");
         return grid;
     }

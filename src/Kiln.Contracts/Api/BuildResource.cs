@@ -1,6 +1,7 @@
 namespace Kiln.Contracts.Api;
 
-/// <summary>A build with its jobs (DESIGN.md's resource shape). <c>Error</c> says why a build ended <c>error</c>.</summary>
+/// <summary>A build with its jobs (DESIGN.md's resource shape). <c>Error</c> says why a build ended <c>error</c>.
+/// <c>Trigger</c> says who and what made it; <c>NotBefore</c> is set while it is scheduled for a later time.</summary>
 public sealed record BuildResource(
     long Id,
     string Project,
@@ -17,7 +18,21 @@ public sealed record BuildResource(
     DateTimeOffset? FinishedAt,
     string? Error,
     IReadOnlyDictionary<string, string> Inputs,
-    IReadOnlyList<JobResource> Jobs);
+    IReadOnlyList<JobResource> Jobs,
+    BuildTriggerResource? Trigger = null,
+    DateTimeOffset? NotBefore = null);
+
+/// <summary>Who and what made a build: the forge-verified actor (or user), the event, the forge and its
+/// delivery id for a webhook, the pull request's number and base branch, and why a build was made
+/// <c>skipped</c>.</summary>
+public sealed record BuildTriggerResource(
+    string Actor,
+    string Event,
+    string? Forge,
+    string? DeliveryId,
+    int? PullRequest,
+    string? BaseBranch,
+    string? SkipReason);
 
 /// <summary>A job of a build (its latest attempt). <c>FailureReason</c> is one of script, timeout,
 /// canceled_by_user, superseded, agent_lost, infrastructure when the job ended other than succeeded. <c>Message</c> says why a job ended the way it did when Kiln knows more than the status (an agent lost, a checkout that failed).

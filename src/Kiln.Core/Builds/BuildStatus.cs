@@ -11,4 +11,8 @@ public enum BuildStatus
 
     /// <summary>Kiln or the infrastructure failed, not the user's commands.</summary>
     Error,
+
+    /// <summary>The trigger's filters removed every job (or <c>[skip ci]</c>, an actor not allowed): made
+    /// ended, with the reason, so that a required commit check never hangs pending.</summary>
+    Skipped,
 }

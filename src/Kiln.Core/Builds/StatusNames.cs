@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Kiln.Core.Builds;
 
 /// <summary>
@@ -32,7 +30,7 @@ public static class StatusNames
     public static bool TryParseStep(string s, out StepStatus v) => Steps.TryParse(s, out v);
 
     /// <summary>"TimedOut" becomes "timed_out".</summary>
-    internal static string ToSnakeCase(string pascal)
+    public static string ToSnakeCase(string pascal)
     {
         var builder = new System.Text.StringBuilder(pascal.Length + 4);
         for (var i = 0; i < pascal.Length; i++)
@@ -54,35 +52,5 @@ public static class StatusNames
         }
 
         return builder.ToString();
-    }
-
-    /// <summary>An immutable two-way table between one enum and its wire names.</summary>
-    private sealed class WireNames<T>
-        where T : struct, Enum
-    {
-        private readonly FrozenDictionary<T, string> toWire;
-        private readonly FrozenDictionary<string, T> fromWire;
-
-        public WireNames()
-        {
-            toWire = Enum.GetValues<T>().ToFrozenDictionary(v => v, v => ToSnakeCase(v.ToString()));
-            fromWire = toWire.ToFrozenDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
-        }
-
-        public string ToWire(T value) =>
-            toWire.TryGetValue(value, out var name)
-                ? name
-                : throw new ArgumentOutOfRangeException(nameof(value), value, $"{typeof(T).Name} has no value {value}.");
-
-        public bool TryParse(string? text, out T value)
-        {
-            if (text is not null && fromWire.TryGetValue(text, out value))
-            {
-                return true;
-            }
-
-            value = default;
-            return false;
-        }
     }
 }

@@ -15,7 +15,7 @@ public static class StatusRules
         or JobStatus.TimedOut or JobStatus.Lost or JobStatus.Skipped or JobStatus.Error;
 
     public static bool IsTerminal(BuildStatus s) => s is BuildStatus.Succeeded or BuildStatus.Failed
-        or BuildStatus.Canceled or BuildStatus.Error;
+        or BuildStatus.Canceled or BuildStatus.Error or BuildStatus.Skipped;
 
     public static bool IsTerminal(StepStatus s) => s is StepStatus.Succeeded or StepStatus.Failed
         or StepStatus.Canceled or StepStatus.TimedOut or StepStatus.Skipped;

@@ -56,6 +56,28 @@ public static class DurationParser
         return true;
     }
 
+    /// <summary>Whole seconds in the form <see cref="TryParse"/> reads, largest unit first: 90 is <c>1m30s</c>.</summary>
+    public static string FormatSeconds(int seconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(seconds);
+        if (seconds == 0)
+        {
+            return "0s";
+        }
+
+        var text = new System.Text.StringBuilder();
+        foreach (var (unit, size) in new[] { ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1) })
+        {
+            if (seconds >= size)
+            {
+                text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{seconds / size}{unit}");
+                seconds %= size;
+            }
+        }
+
+        return text.ToString();
+    }
+
     private static bool TryReadNumber(string text, ref int i, out long number)
     {
         number = 0;

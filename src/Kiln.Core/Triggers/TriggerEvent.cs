@@ -12,47 +12,17 @@ public enum TriggerEvent
     Schedule,
 }
 
-/// <summary>Wire names of <see cref="TriggerEvent"/>.</summary>
+/// <summary>Wire names of <see cref="TriggerEvent"/>: <c>push</c>, <c>pull_request</c>, <c>tag</c>, <c>manual</c>,
+/// <c>api</c>, <c>schedule</c>.</summary>
 public static class TriggerEvents
 {
-    /// <summary>Every event, in the order the docs list them.</summary>
-    public static IReadOnlyList<TriggerEvent> All { get; } = Enum.GetValues<TriggerEvent>();
+    private static readonly WireNames<TriggerEvent> Wire = new();
 
-    /// <summary>Every wire name, in the order of <see cref="All"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = [.. All.Select(ToWire)];
+    public static IReadOnlyList<string> Names => Wire.Names;
 
-    public static string ToWire(this TriggerEvent triggerEvent) => triggerEvent switch
-    {
-        TriggerEvent.Push => "push",
-        TriggerEvent.PullRequest => "pull_request",
-        TriggerEvent.Tag => "tag",
-        TriggerEvent.Manual => "manual",
-        TriggerEvent.Api => "api",
-        TriggerEvent.Schedule => "schedule",
-        _ => throw new ArgumentOutOfRangeException(nameof(triggerEvent), triggerEvent, null),
-    };
+    public static string ToWire(this TriggerEvent triggerEvent) => Wire.ToWire(triggerEvent);
 
-    public static bool TryParse(string? name, out TriggerEvent triggerEvent)
-    {
-        var index = name is null ? -1 : Names.IndexOf(name);
-        triggerEvent = index < 0 ? default : All[index];
-        return index >= 0;
-    }
+    public static bool TryParse(string? name, out TriggerEvent triggerEvent) => Wire.TryParse(name, out triggerEvent);
 
-    /// <summary>The event of a wire name that was written by <see cref="ToWire"/>.</summary>
-    public static TriggerEvent Parse(string name) =>
-        TryParse(name, out var triggerEvent) ? triggerEvent : throw new FormatException($"'{name}' is not a trigger event.");
-
-    private static int IndexOf(this IReadOnlyList<string> names, string name)
-    {
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (string.Equals(names[i], name, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    public static TriggerEvent Parse(string name) => Wire.Parse(name);
 }

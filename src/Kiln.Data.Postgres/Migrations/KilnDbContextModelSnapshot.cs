@@ -127,6 +127,10 @@ namespace Kiln.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("BaseBranch")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
                     b.Property<string>("Branch")
                         .HasColumnType("text");
 
@@ -139,6 +143,10 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
@@ -150,6 +158,10 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Forge")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<string>("InputsJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -160,7 +172,13 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<long>("ProjectId")
                         .HasColumnType("bigint");
 
+                    b.Property<int?>("PullRequest")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Ref")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SkipReason")
                         .HasColumnType("text");
 
                     b.Property<DateTime?>("StartedAt")
@@ -440,6 +458,9 @@ namespace Kiln.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AllowedActors")
+                        .HasColumnType("text");
+
                     b.Property<int>("CooldownSeconds")
                         .HasColumnType("integer");
 
@@ -450,6 +471,19 @@ namespace Kiln.Data.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Forge")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("ForgeApiUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("ForkPullRequests")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
 
                     b.Property<int?>("MaxRunningBuilds")
                         .HasColumnType("integer");
@@ -465,8 +499,25 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<string>("PipelineYaml")
                         .HasColumnType("text");
 
+                    b.Property<int?>("PollIntervalSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("PullRequestComments")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("RepoUrl")
                         .HasColumnType("text");
+
+                    b.Property<bool>("StatusPerJob")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("StatusToken")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("WebhookSecret")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<int>("Weight")
                         .HasColumnType("integer");

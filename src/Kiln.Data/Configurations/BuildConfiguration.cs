@@ -18,6 +18,9 @@ internal sealed class BuildConfiguration : IEntityTypeConfiguration<BuildEntity>
         b.Property(x => x.Status).HasMaxLength(20)
             .HasConversion(v => StatusNames.ToWire(v), s => StatusConversions.ToBuild(s));
         b.Property(x => x.Event).HasConversion(v => v.ToWire(), v => TriggerEvents.Parse(v)).HasMaxLength(20);
+        b.Property(x => x.Forge).HasConversion(v => v.HasValue ? v.Value.ToWire() : null, v => v == null ? null : Forges.Parse(v)).HasMaxLength(20);
+        b.Property(x => x.DeliveryId).HasMaxLength(100);
+        b.Property(x => x.BaseBranch).HasMaxLength(255);
         b.HasMany(x => x.Jobs).WithOne(j => j.Build).HasForeignKey(j => j.BuildId).OnDelete(DeleteBehavior.Cascade);
     }
 }

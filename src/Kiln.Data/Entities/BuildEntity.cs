@@ -15,7 +15,19 @@ public sealed class BuildEntity
     public string? Branch { get; set; }
     public string? Tag { get; set; }
     public string? Commit { get; set; }
+    /// <summary>Who triggered it: the user or token for manual and API builds, the forge-verified sender
+    /// for a webhook, <c>schedule</c> or <c>poll</c> for those.</summary>
     public required string TriggeredBy { get; set; }
+    /// <summary>The forge whose webhook made the build; null for other triggers.</summary>
+    public Forge? Forge { get; set; }
+    /// <summary>The forge's delivery id of the webhook that made the build.</summary>
+    public string? DeliveryId { get; set; }
+    /// <summary>The pull (merge) request's number, for <c>pull_request</c> builds.</summary>
+    public int? PullRequest { get; set; }
+    /// <summary>The branch a pull request would merge into.</summary>
+    public string? BaseBranch { get; set; }
+    /// <summary>Why the build was made <c>skipped</c>.</summary>
+    public string? SkipReason { get; set; }
     /// <summary>Inputs as a JSON object of strings.</summary>
     public string InputsJson { get; set; } = "{}";
     /// <summary>Why the build ended <c>error</c> (an unreadable pipeline, say); shown with its log.</summary>

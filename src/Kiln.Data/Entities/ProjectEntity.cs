@@ -1,3 +1,5 @@
+using Kiln.Core.Triggers;
+
 namespace Kiln.Data.Entities;
 
 public sealed class ProjectEntity
@@ -24,4 +26,23 @@ public sealed class ProjectEntity
     /// <summary>The project's fair-share tags; give a new project a new one, so that the row is made with
     /// it (the lease only updates it). Null when read without it.</summary>
     public FairShareEntity? FairShare { get; set; }
+
+    /// <summary>The secret webhooks are signed (or authorized) with; null: webhooks are refused. Never shown.</summary>
+    public string? WebhookSecret { get; set; }
+    /// <summary>Forge user names whose pushes and pull requests build, one per line; null: anyone's.</summary>
+    public string? AllowedActors { get; set; }
+    /// <summary>What a pull request from a fork builds.</summary>
+    public ForkPolicy ForkPullRequests { get; set; }
+    /// <summary>Seconds between <c>git ls-remote</c> polls of the repository; null: no polling.</summary>
+    public int? PollIntervalSeconds { get; set; }
+    /// <summary>The forge the repository lives on, for commit statuses and hooks; null: told from the URL's host.</summary>
+    public Forge? Forge { get; set; }
+    /// <summary>The forge's API base URL (e.g. <c>https://git.example.com/api/v1</c>); null: the forge's default for the host.</summary>
+    public string? ForgeApiUrl { get; set; }
+    /// <summary>The token commit statuses, pull-request comments and hooks are sent with; null: none are sent. Never shown.</summary>
+    public string? StatusToken { get; set; }
+    /// <summary>One commit status per job instead of one for the pipeline.</summary>
+    public bool StatusPerJob { get; set; }
+    /// <summary>One pull-request comment per build, edited in place as it progresses.</summary>
+    public bool PullRequestComments { get; set; }
 }

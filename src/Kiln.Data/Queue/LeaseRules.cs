@@ -243,6 +243,7 @@ internal sealed class LeaseRules
     public string LeasedJobWithSteps => field ??= $"""
         SELECT j."Id", j."BuildId", j."Name", j."Attempt", j."LeaseToken", j."LeaseExpiresAt", j."TimeoutSeconds", j."EnvJson", j."MatrixJson", j."SpecJson",
           b."Number", b."Event", b."Ref", b."Branch", b."Tag", b."Commit", b."TriggeredBy", b."InputsJson", p."Name", p."RepoUrl",
+          b."PullRequest", b."BaseBranch",
           s."Index", s."Name", s."Run", s."EnvJson", s."TimeoutSeconds", s."Condition", s."ContinueOnError", s."WorkingDirectory", s."Shell"
         FROM jobs AS j JOIN builds AS b ON b."Id" = j."BuildId" JOIN projects AS p ON p."Id" = b."ProjectId"
           LEFT JOIN steps AS s ON s."JobId" = j."Id"

@@ -16,7 +16,8 @@ public sealed record LeasedJob(
     LeasedBuild Build,
     IReadOnlyList<LeasedStep> Steps);
 
-/// <summary>The leased job's build and the name and repository of its project.</summary>
+/// <summary>The leased job's build and the name and repository of its project; a pull request's number
+/// and base branch for <c>pull_request</c> builds.</summary>
 public sealed record LeasedBuild(
     int Number,
     string Event,
@@ -27,7 +28,9 @@ public sealed record LeasedBuild(
     string TriggeredBy,
     string InputsJson,
     string ProjectName,
-    string? RepoUrl);
+    string? RepoUrl,
+    int? PullRequest = null,
+    string? BaseBranch = null);
 
 /// <summary>One step of a leased job.</summary>
 public sealed record LeasedStep(

@@ -211,11 +211,12 @@ public sealed partial class SqlJobQueue(QueueDatabase database, TimeProvider tim
         }
     }
 
-    private const int StepColumn = 20;
+    private const int StepColumn = 22;
 
     private static LeasedJob ReadJob(DbDataReader r, IReadOnlyList<LeasedStep> steps) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetDateTime(5), r.GetInt32OrNull(6), r.GetString(7), r.GetString(8), r.GetString(9),
-        new LeasedBuild(r.GetInt32(10), r.GetString(11), r.GetStringOrNull(12), r.GetStringOrNull(13), r.GetStringOrNull(14), r.GetStringOrNull(15), r.GetString(16), r.GetString(17), r.GetString(18), r.GetStringOrNull(19)),
+        new LeasedBuild(r.GetInt32(10), r.GetString(11), r.GetStringOrNull(12), r.GetStringOrNull(13), r.GetStringOrNull(14), r.GetStringOrNull(15), r.GetString(16), r.GetString(17), r.GetString(18), r.GetStringOrNull(19),
+            r.GetInt32OrNull(20), r.GetStringOrNull(21)),
         steps);
 
     private static string NewLeaseToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();

@@ -29,6 +29,8 @@ public sealed class LeaseBuilder(IOptions<KilnServerOptions> options)
             ["KILN_REF"] = build.Ref ?? "",
             ["KILN_BRANCH"] = build.Branch ?? "",
             ["KILN_TAG"] = build.Tag ?? "",
+            ["KILN_PULL_REQUEST"] = build.PullRequest?.ToString(CultureInfo.InvariantCulture) ?? "",
+            ["KILN_BASE_BRANCH"] = build.BaseBranch ?? "",
             ["KILN_COMMIT"] = build.Commit ?? "",
             ["KILN_TRIGGERED_BY"] = build.TriggeredBy,
         };

@@ -98,7 +98,8 @@ public sealed class BuildQueries(KilnDbContext db)
         JsonSerializer.Deserialize<Dictionary<string, string>>(b.InputsJson) ?? [],
         b.Jobs.Where(j => j.IsLatest).OrderBy(j => j.Ordinal)
             .Select(j => ToResource(j, b.Jobs.Where(o => o.Name == j.Name && !o.IsLatest).OrderBy(o => o.Attempt).ToList()))
-            .ToList());
+            .ToList(),
+        new BuildTriggerResource(b.TriggeredBy, b.Event.ToWire(), b.Forge?.ToWire(), b.DeliveryId, b.PullRequest, b.BaseBranch, b.SkipReason));
 
     public static JobResource ToResource(JobEntity j, IReadOnlyList<JobEntity>? previous = null) => new(
         j.Id,

@@ -1,3 +1,4 @@
+using Kiln.Core.Triggers;
 using System.Text.RegularExpressions;
 using Kiln.Contracts.Api;
 using Kiln.Core.Builds;
@@ -25,12 +26,22 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
         }
 
         var branch = string.IsNullOrWhiteSpace(request.DefaultBranch) ? "main" : request.DefaultBranch.Trim();
+        ForkPolicy? fork = null;
+        int? pollSeconds = null;
+        Forge? forge = null;
         var settings = new[]
         {
             ProjectSettings.CheckDefaultBranch(branch),
             request.CooldownSeconds is { } cooldown ? ProjectSettings.CheckCooldownSeconds(cooldown) : null,
             ProjectSettings.CheckMaxRunningBuilds(request.MaxRunningBuilds),
             request.Weight is { } weight ? ProjectSettings.CheckWeight(weight) : null,
+            request.WebhookSecret is { } secret ? ProjectSettings.CheckWebhookSecret(secret) : null,
+            request.AllowedActors is { } actors ? ProjectSettings.CheckAllowedActors(actors) : null,
+            request.ForkPullRequests is { } forkText ? ProjectSettings.CheckForkPullRequests(forkText, out fork) : null,
+            request.PollInterval is { } poll ? ProjectSettings.CheckPollInterval(poll, out pollSeconds) : null,
+            request.Forge is { } forgeText ? ProjectSettings.CheckForge(forgeText, out forge) : null,
+            request.ForgeApiUrl is { } apiUrl ? ProjectSettings.CheckForgeApiUrl(apiUrl) : null,
+            request.StatusToken is { } token ? ProjectSettings.CheckStatusToken(token) : null,
         }.OfType<string>().ToList();
         if (settings.Count > 0)
         {
@@ -79,6 +90,15 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
             CooldownSeconds = request.CooldownSeconds ?? 0,
             MaxRunningBuilds = request.MaxRunningBuilds,
             Weight = request.Weight ?? 1,
+            WebhookSecret = request.WebhookSecret,
+            AllowedActors = JoinActors(request.AllowedActors),
+            ForkPullRequests = fork ?? ForkPolicy.BuildWithoutSecrets,
+            PollIntervalSeconds = pollSeconds,
+            Forge = forge,
+            ForgeApiUrl = request.ForgeApiUrl,
+            StatusToken = request.StatusToken,
+            StatusPerJob = request.StatusPerJob ?? false,
+            PullRequestComments = request.PullRequestComments ?? false,
         };
         db.Projects.Add(project);
         await db.SaveChangesAsync(cancellationToken);
@@ -154,8 +174,17 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
         var queueSettings = (project.CooldownSeconds, project.MaxRunningBuilds, project.Weight);
         project.DefaultBranch = patch.DefaultBranch ?? project.DefaultBranch;
         project.CooldownSeconds = patch.CooldownSeconds ?? project.CooldownSeconds;
-        project.MaxRunningBuilds = patch.SetsMaxRunningBuilds ? patch.MaxRunningBuilds : project.MaxRunningBuilds;
+        project.MaxRunningBuilds = patch.MaxRunningBuilds is { } limit ? limit.Value : project.MaxRunningBuilds;
         project.Weight = patch.Weight ?? project.Weight;
+        project.WebhookSecret = patch.WebhookSecret is { } secret ? secret.Value : project.WebhookSecret;
+        project.AllowedActors = patch.AllowedActors is { } actors ? JoinActors(actors.Value) : project.AllowedActors;
+        project.ForkPullRequests = patch.ForkPullRequests ?? project.ForkPullRequests;
+        project.PollIntervalSeconds = patch.PollIntervalSeconds is { } poll ? poll.Value : project.PollIntervalSeconds;
+        project.Forge = patch.Forge is { } forge ? forge.Value : project.Forge;
+        project.ForgeApiUrl = patch.ForgeApiUrl is { } apiUrl ? apiUrl.Value : project.ForgeApiUrl;
+        project.StatusToken = patch.StatusToken is { } token ? token.Value : project.StatusToken;
+        project.StatusPerJob = patch.StatusPerJob ?? project.StatusPerJob;
+        project.PullRequestComments = patch.PullRequestComments ?? project.PullRequestComments;
         // Only the columns that changed are written, so a lease updating the project's fair-share tags
         // at the same time loses nothing.
         await db.SaveChangesAsync(cancellationToken);
@@ -206,7 +235,23 @@ public sealed partial class ProjectService(KilnDbContext db, GitMirror mirror, C
     }
 
     private static ProjectResource ToResource(ProjectEntity p, BuildSummary? last) =>
-        new(p.Name, p.RepoUrl, p.DefaultBranch, last, p.CreatedAt.AsUtc(), p.CooldownSeconds, p.MaxRunningBuilds, p.Weight);
+        new(p.Name, p.RepoUrl, p.DefaultBranch, last, p.CreatedAt.AsUtc(), p.CooldownSeconds, p.MaxRunningBuilds, p.Weight,
+            new ProjectTriggerSettings(
+                p.WebhookSecret is not null,
+                SplitActors(p.AllowedActors),
+                p.ForkPullRequests.ToWire(),
+                p.PollIntervalSeconds is { } poll ? DurationParser.FormatSeconds(poll) : null,
+                p.Forge?.ToWire(),
+                p.ForgeApiUrl,
+                p.StatusToken is not null,
+                p.StatusPerJob,
+                p.PullRequestComments));
+
+    /// <summary>The stored form of <c>allowedActors</c>: one name per line; null (or none) for anyone.</summary>
+    private static string? JoinActors(IReadOnlyList<string>? actors) => actors is { Count: > 0 } ? string.Join('\n', actors.Distinct(StringComparer.Ordinal)) : null;
+
+    /// <summary>The names of <c>allowedActors</c> as stored; null for anyone.</summary>
+    public static IReadOnlyList<string>? SplitActors(string? stored) => stored?.Split('\n');
 
     private static bool LooksLikeUrl(string repo) =>
         repo.Contains("://", StringComparison.Ordinal) || Regex.IsMatch(repo, @"^[\w.-]+@[\w.-]+:");

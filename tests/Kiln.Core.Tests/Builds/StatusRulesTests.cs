@@ -16,7 +16,7 @@ public sealed class StatusRulesTests
     public void Terminal_build_and_step_statuses()
     {
         Assert.Equal(
-            [BuildStatus.Succeeded, BuildStatus.Failed, BuildStatus.Canceled, BuildStatus.Error],
+            [BuildStatus.Succeeded, BuildStatus.Failed, BuildStatus.Canceled, BuildStatus.Error, BuildStatus.Skipped],
             Enum.GetValues<BuildStatus>().Where(StatusRules.IsTerminal));
         Assert.Equal(
             [StepStatus.Succeeded, StepStatus.Failed, StepStatus.Canceled, StepStatus.TimedOut, StepStatus.Skipped],

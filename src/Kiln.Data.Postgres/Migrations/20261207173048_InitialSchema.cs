@@ -72,7 +72,16 @@ namespace Kiln.Data.Postgres.Migrations
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     CooldownSeconds = table.Column<int>(type: "integer", nullable: false),
                     MaxRunningBuilds = table.Column<int>(type: "integer", nullable: true),
-                    Weight = table.Column<int>(type: "integer", nullable: false)
+                    Weight = table.Column<int>(type: "integer", nullable: false),
+                    WebhookSecret = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    AllowedActors = table.Column<string>(type: "text", nullable: true),
+                    ForkPullRequests = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    PollIntervalSeconds = table.Column<int>(type: "integer", nullable: true),
+                    Forge = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    ForgeApiUrl = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    StatusToken = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    StatusPerJob = table.Column<bool>(type: "boolean", nullable: false),
+                    PullRequestComments = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -110,6 +119,11 @@ namespace Kiln.Data.Postgres.Migrations
                     Tag = table.Column<string>(type: "text", nullable: true),
                     Commit = table.Column<string>(type: "text", nullable: true),
                     TriggeredBy = table.Column<string>(type: "text", nullable: false),
+                    Forge = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    DeliveryId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    PullRequest = table.Column<int>(type: "integer", nullable: true),
+                    BaseBranch = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    SkipReason = table.Column<string>(type: "text", nullable: true),
                     InputsJson = table.Column<string>(type: "text", nullable: false),
                     Error = table.Column<string>(type: "text", nullable: true),
                     CancelRequested = table.Column<bool>(type: "boolean", nullable: false),

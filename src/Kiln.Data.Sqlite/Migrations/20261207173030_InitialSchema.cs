@@ -72,7 +72,16 @@ namespace Kiln.Data.Sqlite.Migrations
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     CooldownSeconds = table.Column<int>(type: "INTEGER", nullable: false),
                     MaxRunningBuilds = table.Column<int>(type: "INTEGER", nullable: true),
-                    Weight = table.Column<int>(type: "INTEGER", nullable: false)
+                    Weight = table.Column<int>(type: "INTEGER", nullable: false),
+                    WebhookSecret = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    AllowedActors = table.Column<string>(type: "TEXT", nullable: true),
+                    ForkPullRequests = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
+                    PollIntervalSeconds = table.Column<int>(type: "INTEGER", nullable: true),
+                    Forge = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    ForgeApiUrl = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    StatusToken = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    StatusPerJob = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PullRequestComments = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -110,6 +119,11 @@ namespace Kiln.Data.Sqlite.Migrations
                     Tag = table.Column<string>(type: "TEXT", nullable: true),
                     Commit = table.Column<string>(type: "TEXT", nullable: true),
                     TriggeredBy = table.Column<string>(type: "TEXT", nullable: false),
+                    Forge = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    DeliveryId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    PullRequest = table.Column<int>(type: "INTEGER", nullable: true),
+                    BaseBranch = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                    SkipReason = table.Column<string>(type: "TEXT", nullable: true),
                     InputsJson = table.Column<string>(type: "TEXT", nullable: false),
                     Error = table.Column<string>(type: "TEXT", nullable: true),
                     CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),

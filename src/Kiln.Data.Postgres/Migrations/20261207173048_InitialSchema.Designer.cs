@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kiln.Data.Postgres.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261207132333_InitialSchema")]
+    [Migration("20261207173048_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -130,6 +130,10 @@ namespace Kiln.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("BaseBranch")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
                     b.Property<string>("Branch")
                         .HasColumnType("text");
 
@@ -142,6 +146,10 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
@@ -153,6 +161,10 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Forge")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<string>("InputsJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -163,7 +175,13 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<long>("ProjectId")
                         .HasColumnType("bigint");
 
+                    b.Property<int?>("PullRequest")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Ref")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SkipReason")
                         .HasColumnType("text");
 
                     b.Property<DateTime?>("StartedAt")
@@ -443,6 +461,9 @@ namespace Kiln.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AllowedActors")
+                        .HasColumnType("text");
+
                     b.Property<int>("CooldownSeconds")
                         .HasColumnType("integer");
 
@@ -453,6 +474,19 @@ namespace Kiln.Data.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Forge")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("ForgeApiUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("ForkPullRequests")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
 
                     b.Property<int?>("MaxRunningBuilds")
                         .HasColumnType("integer");
@@ -468,8 +502,25 @@ namespace Kiln.Data.Postgres.Migrations
                     b.Property<string>("PipelineYaml")
                         .HasColumnType("text");
 
+                    b.Property<int?>("PollIntervalSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("PullRequestComments")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("RepoUrl")
                         .HasColumnType("text");
+
+                    b.Property<bool>("StatusPerJob")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("StatusToken")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("WebhookSecret")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<int>("Weight")
                         .HasColumnType("integer");

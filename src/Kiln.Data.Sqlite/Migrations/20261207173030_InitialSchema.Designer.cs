@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kiln.Data.Sqlite.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261207132211_InitialSchema")]
+    [Migration("20261207173030_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -119,6 +119,10 @@ namespace Kiln.Data.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("BaseBranch")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Branch")
                         .HasColumnType("TEXT");
 
@@ -129,6 +133,10 @@ namespace Kiln.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Error")
@@ -142,6 +150,10 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Forge")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("InputsJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -152,7 +164,13 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<long>("ProjectId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("PullRequest")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Ref")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SkipReason")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("StartedAt")
@@ -426,6 +444,9 @@ namespace Kiln.Data.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AllowedActors")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("CooldownSeconds")
                         .HasColumnType("INTEGER");
 
@@ -435,6 +456,19 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<string>("DefaultBranch")
                         .IsRequired()
                         .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Forge")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ForgeApiUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ForkPullRequests")
+                        .IsRequired()
+                        .HasMaxLength(30)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("MaxRunningBuilds")
@@ -451,7 +485,24 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.Property<string>("PipelineYaml")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("PollIntervalSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("PullRequestComments")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("RepoUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("StatusPerJob")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StatusToken")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WebhookSecret")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Weight")
