@@ -38,4 +38,5 @@ namespace Kiln.Contracts;
 [JsonSerializable(typeof(ValidateRequest))]
 [JsonSerializable(typeof(ValidateResponse))]
 [JsonSerializable(typeof(EventResource))]
+[JsonSerializable(typeof(WebhookResponse))]
 public sealed partial class KilnJsonContext : JsonSerializerContext;

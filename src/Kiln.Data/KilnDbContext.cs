@@ -25,6 +25,7 @@ public sealed class KilnDbContext : DbContext
     public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
     public DbSet<AgentEntity> Agents => Set<AgentEntity>();
     public DbSet<EventEntity> Events => Set<EventEntity>();
+    public DbSet<WebhookDeliveryEntity> WebhookDeliveries => Set<WebhookDeliveryEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KilnDbContext).Assembly);

@@ -49,6 +49,15 @@ public sealed class KilnServerOptions : IValidatableObject
     [Range(1, 300)]
     public int EventKeepAliveSeconds { get; set; } = 15;
 
+    /// <summary>How often the webhook inbox is looked at anyway, for deliveries stored through another server
+    /// or left half-processed by a crash (a delivery stored here wakes it at once).</summary>
+    [Range(1, 3600)]
+    public int WebhookPollSeconds { get; set; } = 5;
+
+    /// <summary>Processed webhook deliveries are kept this many days, so that a redelivery is recognised.</summary>
+    [Range(7, 3650)]
+    public int WebhookRetentionDays { get; set; } = 14;
+
     /// <summary>The database: <c>sqlite</c> (default; <c>kiln.db</c> in the data folder, one server) or
     /// <c>postgres</c> (several servers may share it; needs <see cref="DbConnection"/>).</summary>
     public string Db { get; set; } = Sqlite;

@@ -14,6 +14,7 @@ using Kiln.Server.Logs;
 using Kiln.Server.Pipelines;
 using Kiln.Server.Queue;
 using Kiln.Server.Projects;
+using Kiln.Server.Webhooks;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -60,6 +61,7 @@ public static class ServerHost
         builder.Services.AddSingleton<IEventSignal, EventSignal>();
         builder.Services.AddSingleton<EventRetention>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventRetention>());
+        builder.Services.AddWebhooks();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, KilnJsonContext.Default));
@@ -87,6 +89,7 @@ public static class ServerHost
         app.MapPipelineEndpoints();
         app.MapQueueEndpoints();
         app.MapEventEndpoints();
+        app.MapWebhookEndpoints();
         return app;
     }
 

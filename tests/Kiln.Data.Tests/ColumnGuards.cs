@@ -76,6 +76,7 @@ internal static class ColumnGuards
             ["Forge"] = "the trigger's record, for the server to show and report to",
             ["DeliveryId"] = "the trigger's record, for the server to show",
             ["SkipReason"] = "a skipped build has no jobs to lease",
+            ["FromFork"] = "applied at trigger time (a fork's jobs get no secrets in their plan)",
         });
         yield return new(statement, sql, "projects", new Dictionary<string, string>
         {

@@ -78,6 +78,23 @@ internal sealed class KilnTestServer : IAsyncDisposable
         return new KilnTestServer(app, dataDir, adminToken, new Uri(app.Urls.First().TrimEnd('/') + "/"));
     }
 
+    /// <summary>Stops this server (its data folder stays) and starts a new one on the same data folder, as
+    /// a restart does; dispose only the new one.</summary>
+    public async Task<KilnTestServer> RestartAsync(params string[] extraArgs)
+    {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        await App.StopAsync();
+        await App.DisposeAsync();
+        var app = Build(DataDir, extraArgs);
+        Assert.Null(await ServerHost.PrepareAsync(app, CancellationToken.None));
+        await app.StartAsync();
+        return new KilnTestServer(app, DataDir, AdminToken, new Uri(app.Urls.First().TrimEnd('/') + "/"));
+    }
+
     public static string NewDataDir() => Path.Combine(Path.GetTempPath(), "kiln-server-tests-" + Guid.NewGuid().ToString("N"));
 
     public static WebApplication Build(string dataDir, params string[] extraArgs) =>

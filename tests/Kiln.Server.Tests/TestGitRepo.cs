@@ -20,6 +20,36 @@ internal sealed class TestGitRepo : IDisposable
         return repo;
     }
 
+    /// <summary>Writes <paramref name="file"/> and commits it (and anything else changed) on the current branch; the new commit's id.</summary>
+    public async Task<string> CommitAsync(string file, string content, string message)
+    {
+        var path = System.IO.Path.Combine(Path, file);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, content);
+        await GitAsync("add", "-A");
+        await GitAsync("-c", "user.name=Kiln Test", "-c", "user.email=test@kiln.invalid", "-c", "commit.gpgsign=false", "commit", "-q", "-m", message);
+        return await HeadAsync();
+    }
+
+    /// <summary>The id of the commit checked out.</summary>
+    public async Task<string> HeadAsync() => (await OutputAsync("rev-parse", "HEAD")).Trim();
+
+    public async Task<string> OutputAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var git = Process.Start(start)!;
+        var output = git.StandardOutput.ReadToEndAsync();
+        var error = await git.StandardError.ReadToEndAsync();
+        await git.WaitForExitAsync();
+        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
+        return await output;
+    }
+
     public async Task GitAsync(params string[] args)
     {
         var start = new ProcessStartInfo("git") { WorkingDirectory = Path, RedirectStandardOutput = true, RedirectStandardError = true };

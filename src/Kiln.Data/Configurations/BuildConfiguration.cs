@@ -15,6 +15,8 @@ internal sealed class BuildConfiguration : IEntityTypeConfiguration<BuildEntity>
         b.HasIndex(x => new { x.ProjectId, x.Number }).IsUnique();
         // A project's running builds, counted against its maxRunningBuilds.
         b.HasIndex(x => new { x.ProjectId, x.Status });
+        // A webhook delivery finds the builds it already made (a redelivery, or processing cut off by a crash).
+        b.HasIndex(x => new { x.ProjectId, x.DeliveryId });
         b.Property(x => x.Status).HasMaxLength(20)
             .HasConversion(v => StatusNames.ToWire(v), s => StatusConversions.ToBuild(s));
         b.Property(x => x.Event).HasConversion(v => v.ToWire(), v => TriggerEvents.Parse(v)).HasMaxLength(20);

@@ -28,6 +28,8 @@ public sealed class BuildEntity
     public string? BaseBranch { get; set; }
     /// <summary>Why the build was made <c>skipped</c>.</summary>
     public string? SkipReason { get; set; }
+    /// <summary>A pull request whose head is in a fork: its code is not the project's own, so its jobs get no secrets.</summary>
+    public bool FromFork { get; set; }
     /// <summary>Inputs as a JSON object of strings.</summary>
     public string InputsJson { get; set; } = "{}";
     /// <summary>Why the build ended <c>error</c> (an unreadable pipeline, say); shown with its log.</summary>

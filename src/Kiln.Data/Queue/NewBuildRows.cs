@@ -67,8 +67,8 @@ internal sealed class NewBuildRows
         insertBuild = $"""
             INSERT INTO builds ("ProjectId", "Number", "Status", "Event", "Ref", "Branch", "Tag", "Commit", "TriggeredBy",
               "InputsJson", "Error", "CancelRequested", "CreatedAt", "StartedAt", "FinishedAt", "Forge", "DeliveryId", "PullRequest",
-              "BaseBranch", "SkipReason")
-            VALUES (@p0, {takenNumber}, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16, @p17, @p18)
+              "BaseBranch", "SkipReason", "FromFork")
+            VALUES (@p0, {takenNumber}, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16, @p17, @p18, @p19)
             RETURNING "Id"
             """;
         insertJob = $"""
@@ -118,7 +118,7 @@ internal sealed class NewBuildRows
                 insertBuild,
                 [build.ProjectId, StatusNames.ToWire(build.Status), build.Event.ToWire(), build.Ref, build.Branch, build.Tag, build.Commit,
                     build.TriggeredBy, build.InputsJson, build.Error, build.CancelRequested, build.CreatedAt, build.StartedAt, build.FinishedAt,
-                    build.Forge?.ToWire(), build.DeliveryId, build.PullRequest, build.BaseBranch, build.SkipReason],
+                    build.Forge?.ToWire(), build.DeliveryId, build.PullRequest, build.BaseBranch, build.SkipReason, build.FromFork],
                 r => build.Id = r.GetInt64(0)),
         ];
         var events = new Events.EventRows(postgres);

@@ -1,7 +1,7 @@
-using Kiln.Core.Triggers;
 using System.Text.Json;
 using Kiln.Core.Builds;
 using Kiln.Core.Pipelines;
+using Kiln.Core.Triggers;
 using Kiln.Data;
 using Kiln.Data.Entities;
 using Kiln.Data.Queue;
@@ -12,12 +12,36 @@ using Microsoft.EntityFrameworkCore;
 namespace Kiln.Server.Builds;
 
 /// <summary>What a trigger asks for. <c>Ref</c> null means the project's default branch.</summary>
-public sealed record TriggerRequest(string Project, string? Ref, IReadOnlyDictionary<string, string> Inputs, TriggerEvent Event, string TriggeredBy);
+public sealed record TriggerRequest(string Project, string? Ref, IReadOnlyDictionary<string, string> Inputs, TriggerEvent Event, string TriggeredBy)
+{
+    /// <summary>What a forge said was pushed, for a webhook's build: the commit, and the branch or tag of
+    /// <c>Ref</c>; null for a trigger that names a ref to resolve.</summary>
+    public ForgePush? Push { get; init; }
+}
+
+/// <summary>A forge event's build: the commit pushed and what it was pushed to (<c>Ref</c> of the request is
+/// its ref), the range pushed (<c>Before</c>: null or zeros for a new branch; a pull request's base
+/// commit), the forge and its delivery, and for a pull request its number, base branch and whether it
+/// comes from a fork (then <c>RequireApproval</c> makes its jobs wait as <c>manual</c>).</summary>
+public sealed record ForgePush(string Commit, string? Branch, string? Tag)
+{
+    public string? Before { get; init; }
+    public string? Message { get; init; }
+    public Forge? Forge { get; init; }
+    public string? DeliveryId { get; init; }
+    public int? PullRequest { get; init; }
+    public string? BaseBranch { get; init; }
+    public bool FromFork { get; init; }
+    public bool RequireApproval { get; init; }
+}
 
 /// <summary>The outcome of a trigger: a queued build; a build that ended <c>error</c> at once because
 /// its pipeline is unusable (Errors say why); or no build at all (NotFound / Rejected).</summary>
 public sealed record TriggerResult(long? BuildId, int? BuildNumber, TriggerFailure? Failure, string? Message, IReadOnlyList<string> Errors)
 {
+    /// <summary>Why the build was made <c>skipped</c>; null for a build that runs.</summary>
+    public string? Skipped { get; init; }
+
     public static TriggerResult Fail(TriggerFailure failure, string message) => new(null, null, failure, message, []);
 }
 
@@ -44,6 +68,7 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
         }
 
         string yaml;
+        string? message = null;
         ResolvedRef? resolved = null;
         Func<string, string?>? includes = null;
         IReadOnlyList<string>? changedFiles = null;
@@ -55,10 +80,16 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
             }
 
             var reference = string.IsNullOrWhiteSpace(request.Ref) ? project.DefaultBranch : request.Ref.Trim();
-            resolved = await mirror.ResolveAsync(project.Id, reference, cancellationToken);
+            resolved = request.Push is { } push
+                ? await mirror.ResolveAsync(project.Id, push.Commit, cancellationToken) is { } commit
+                    ? new ResolvedRef(commit.Commit, reference, push.Branch, push.Tag)
+                    : null
+                : await mirror.ResolveAsync(project.Id, reference, cancellationToken);
             if (resolved is null)
             {
-                return TriggerResult.Fail(TriggerFailure.Rejected, $"The ref '{reference}' was not found in '{repo}' (no such branch, tag or commit).");
+                return TriggerResult.Fail(TriggerFailure.Rejected, request.Push is { } missing
+                    ? $"The commit {missing.Commit} pushed to '{reference}' is not in '{repo}' after fetching it."
+                    : $"The ref '{reference}' was not found in '{repo}' (no such branch, tag or commit).");
             }
 
             var file = await mirror.ReadFileAsync(project.Id, resolved.Commit, PipelineFile, PipelineText.MaxBytes, cancellationToken);
@@ -74,11 +105,22 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
             }
 
             includes = await ReadIncludesAsync(project.Id, resolved.Commit, yaml, cancellationToken);
-            changedFiles = await mirror.ChangedFilesAsync(project.Id, resolved.Commit, cancellationToken);
+            changedFiles = request.Push is { } range
+                ? await mirror.ChangedFilesAsync(project.Id, range.Before, resolved.Commit, range.PullRequest is null ? project.DefaultBranch : null, cancellationToken)
+                : await mirror.ChangedFilesAsync(project.Id, resolved.Commit, cancellationToken);
+            message = await mirror.MessageAsync(project.Id, resolved.Commit, cancellationToken);
         }
         else
         {
             yaml = project.PipelineYaml ?? "";
+            // A task-only project builds no commit of its own; a webhook's still says what was pushed.
+            resolved = request.Push is { } push ? new ResolvedRef(push.Commit, request.Ref ?? "", push.Branch, push.Tag) : null;
+        }
+
+        var forgeEvent = request.Event is TriggerEvent.Push or TriggerEvent.Tag or TriggerEvent.PullRequest;
+        if (forgeEvent && SkipMarker.Find(message ?? request.Push?.Message) is { } marker)
+        {
+            return await CreateSkippedBuildAsync(project, request, resolved, $"{marker} in the commit message", cancellationToken);
         }
 
         var parsed = PipelineParser.Parse(yaml, project.RepoUrl is null ? "pipeline" : PipelineFile, includes);
@@ -90,9 +132,15 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
         }
 
         var pipeline = parsed.Pipeline!;
-        if (!pipeline.On.Allows(request.Event, resolved?.Branch, resolved?.Tag))
+        // A pull request is filtered by the branch it would merge into.
+        var filterBranch = request.Push?.PullRequest is null ? resolved?.Branch : request.Push.BaseBranch;
+        if (!pipeline.On.Allows(request.Event, filterBranch, resolved?.Tag))
         {
-            return TriggerResult.Fail(TriggerFailure.Rejected, $"The pipeline's 'on' does not build '{request.Event.ToWire()}' events{(resolved?.Branch is { } b ? $" of branch '{b}'" : "")}.");
+            var why = $"The pipeline's 'on' does not build '{request.Event.ToWire()}' events{(filterBranch is { } b ? $" of branch '{b}'" : "")}{(resolved?.Tag is { } t ? $" of tag '{t}'" : "")}.";
+            // A forge event the filters remove is recorded, so that its commit check does not hang pending.
+            return forgeEvent
+                ? await CreateSkippedBuildAsync(project, request, resolved, why, cancellationToken)
+                : TriggerResult.Fail(TriggerFailure.Rejected, why);
         }
 
         var (inputs, inputErrors) = InputResolver.Resolve(pipeline.Inputs, request.Inputs);
@@ -104,11 +152,16 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
         var plan = PipelinePlanner.Plan(pipeline, new PlanContext
         {
             Event = request.Event,
-            Branch = resolved?.Branch,
+            Branch = filterBranch,
             Tag = resolved?.Tag,
             ChangedFiles = changedFiles,
             Inputs = inputs,
         });
+        if (plan.Count > 0 && plan.All(j => j.SkipReason is not null))
+        {
+            return await CreateSkippedBuildAsync(project, request with { Inputs = inputs }, resolved, $"every job was skipped ({plan[0].Name}: {plan[0].SkipReason})", cancellationToken);
+        }
+
         var build = NewBuild(project, request with { Inputs = inputs }, resolved);
         build.Status = BuildStatus.Queued;
         var now = time.UtcNow();
@@ -120,6 +173,11 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
         {
             var row = JobRows.From(job, ordinal++, now, priority, project.Id);
             row.NotBefore = row.Status == JobStatus.Queued ? notBefore : null;
+            if (request.Push is { RequireApproval: true } && row.Status == JobStatus.Queued)
+            {
+                (row.Status, row.QueuedAt, row.Message) = (JobStatus.Manual, null, "waits for a project developer's approval: a pull request from a fork");
+            }
+
             build.Jobs.Add(row);
         }
 
@@ -151,14 +209,15 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
             return;
         }
 
-        var branch = build.Branch;
+        var (branch, pullRequest) = (build.Branch, build.PullRequest);
         var stale = await db.Builds.AsNoTracking()
             .Where(b => b.ProjectId == build.ProjectId && b.Id < build.Id
                 && (b.Status == BuildStatus.Queued || b.Status == BuildStatus.Running))
             .Select(b => new
             {
                 b.Id,
-                SameBranch = branch != null && b.Branch == branch && b.Status == BuildStatus.Queued,
+                // A pull request's builds supersede only that pull request's.
+                SameBranch = branch != null && b.Branch == branch && b.PullRequest == pullRequest && b.Status == BuildStatus.Queued,
                 HoldsGroup = b.Jobs.Any(j => j.IsLatest && j.ConcurrencyGroup != null && cancelGroups.Contains(j.ConcurrencyGroup)
                     && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)),
             })
@@ -214,6 +273,16 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
         return new TriggerResult(build.Id, build.Number, TriggerFailure.PipelineInvalid, message, errors);
     }
 
+    private async Task<TriggerResult> CreateSkippedBuildAsync(ProjectEntity project, TriggerRequest request, ResolvedRef? resolved, string reason, CancellationToken cancellationToken)
+    {
+        var build = NewBuild(project, request, resolved);
+        build.Status = BuildStatus.Skipped;
+        build.SkipReason = reason;
+        build.FinishedAt = build.CreatedAt;
+        await queue.EnqueueAsync(build, cancellationToken);
+        return new TriggerResult(build.Id, build.Number, null, null, []) { Skipped = reason };
+    }
+
     private BuildEntity NewBuild(ProjectEntity project, TriggerRequest request, ResolvedRef? resolved) => new()
     {
         ProjectId = project.Id,
@@ -223,6 +292,11 @@ public sealed class BuildTrigger(KilnDbContext db, IJobQueue queue, BuildCancele
         Tag = resolved?.Tag,
         Commit = resolved?.Commit,
         TriggeredBy = request.TriggeredBy,
+        Forge = request.Push?.Forge,
+        DeliveryId = request.Push?.DeliveryId,
+        PullRequest = request.Push?.PullRequest,
+        BaseBranch = request.Push?.BaseBranch,
+        FromFork = request.Push?.FromFork ?? false,
         InputsJson = JsonSerializer.Serialize(request.Inputs),
         CreatedAt = time.UtcNow(),
     };

@@ -107,6 +107,49 @@ public sealed class GitMirror(Git git, IOptions<KilnServerOptions> options)
         return result.Ok ? result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries) : null;
     }
 
+    /// <summary>The files a push changed: every file that any commit of <c>before..commit</c> touched, merges
+    /// included (the net diff of the range, and each commit's own files). A new branch (<paramref name="before"/>
+    /// null or zeros) is compared from its merge base with <paramref name="defaultBranch"/>; with no
+    /// <paramref name="defaultBranch"/> the range is a pull request's, compared from the merge base of its base
+    /// commit <paramref name="before"/>. Null if git cannot tell, so that <c>when.changes</c> passes.</summary>
+    public async Task<IReadOnlyList<string>?> ChangedFilesAsync(long projectId, string? before, string commit, string? defaultBranch, CancellationToken cancellationToken)
+    {
+        var path = PathFor(projectId);
+        var from = before is null || before.All(c => c == '0') ? null : before;
+        if (from is not null && defaultBranch is null)
+        {
+            from = await MergeBaseAsync(path, from, commit, cancellationToken);
+        }
+        else if (from is null && defaultBranch is not null)
+        {
+            from = await MergeBaseAsync(path, "refs/heads/" + defaultBranch, commit, cancellationToken);
+        }
+
+        if (from is null || from == commit)
+        {
+            return await ChangedFilesAsync(projectId, commit, cancellationToken);
+        }
+
+        var diff = await git.RunAsync(path, ["-c", "core.quotePath=false", "diff", "--name-only", "--no-renames", from, commit], cancellationToken);
+        var log = await git.RunAsync(path, ["-c", "core.quotePath=false", "log", "--format=", "--name-only", "--no-renames", $"{from}..{commit}"], cancellationToken);
+        return diff.Ok && log.Ok
+            ? [.. diff.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Concat(log.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal)]
+            : null;
+    }
+
+    /// <summary>The commit's whole message, or null if git cannot read it.</summary>
+    public async Task<string?> MessageAsync(long projectId, string commit, CancellationToken cancellationToken)
+    {
+        var result = await git.RunAsync(PathFor(projectId), ["log", "-1", "--format=%B", commit], cancellationToken);
+        return result.Ok ? result.StdOut : null;
+    }
+
+    private async Task<string?> MergeBaseAsync(string path, string a, string b, CancellationToken cancellationToken)
+    {
+        var result = await git.RunAsync(path, ["merge-base", a, b], cancellationToken);
+        return result.Ok ? result.StdOut.Trim() : null;
+    }
+
     public void Remove(long projectId) => Delete(PathFor(projectId));
 
     private static void Delete(string path)

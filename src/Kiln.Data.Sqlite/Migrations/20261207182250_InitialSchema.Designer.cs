@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kiln.Data.Sqlite.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261207173030_InitialSchema")]
+    [Migration("20261207182250_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -154,6 +154,9 @@ namespace Kiln.Data.Sqlite.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("FromFork")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("InputsJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -189,6 +192,8 @@ namespace Kiln.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "DeliveryId");
 
                     b.HasIndex("ProjectId", "Number")
                         .IsUnique();
@@ -607,6 +612,73 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Data.Entities.WebhookDeliveryEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("BuildNumbers")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeliveryId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EventName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Forge")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ProcessedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("Forge", "DeliveryId")
+                        .IsUnique();
+
+                    b.HasIndex("State", "Id");
+
+                    b.ToTable("webhook_deliveries", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Data.Entities.ApiTokenEntity", b =>
                 {
                     b.HasOne("Kiln.Data.Entities.AgentEntity", null)
@@ -665,6 +737,15 @@ namespace Kiln.Data.Sqlite.Migrations
                     b.HasOne("Kiln.Data.Entities.JobEntity", null)
                         .WithMany("Steps")
                         .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kiln.Data.Entities.WebhookDeliveryEntity", b =>
+                {
+                    b.HasOne("Kiln.Data.Entities.ProjectEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

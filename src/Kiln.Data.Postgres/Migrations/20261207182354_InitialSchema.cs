@@ -124,6 +124,7 @@ namespace Kiln.Data.Postgres.Migrations
                     PullRequest = table.Column<int>(type: "integer", nullable: true),
                     BaseBranch = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
                     SkipReason = table.Column<string>(type: "text", nullable: true),
+                    FromFork = table.Column<bool>(type: "boolean", nullable: false),
                     InputsJson = table.Column<string>(type: "text", nullable: false),
                     Error = table.Column<string>(type: "text", nullable: true),
                     CancelRequested = table.Column<bool>(type: "boolean", nullable: false),
@@ -155,6 +156,36 @@ namespace Kiln.Data.Postgres.Migrations
                     table.PrimaryKey("PK_fair_shares", x => x.ProjectId);
                     table.ForeignKey(
                         name: "FK_fair_shares_projects_ProjectId",
+                        column: x => x.ProjectId,
+                        principalTable: "projects",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_deliveries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ProjectId = table.Column<long>(type: "bigint", nullable: false),
+                    Forge = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    DeliveryId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    EventName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Body = table.Column<byte[]>(type: "bytea", nullable: false),
+                    State = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    BuildNumbers = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ProcessedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ClaimedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_deliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_webhook_deliveries_projects_ProjectId",
                         column: x => x.ProjectId,
                         principalTable: "projects",
                         principalColumn: "Id",
@@ -320,6 +351,11 @@ namespace Kiln.Data.Postgres.Migrations
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_builds_ProjectId_DeliveryId",
+                table: "builds",
+                columns: new[] { "ProjectId", "DeliveryId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_builds_ProjectId_Number",
                 table: "builds",
                 columns: new[] { "ProjectId", "Number" },
@@ -393,6 +429,27 @@ namespace Kiln.Data.Postgres.Migrations
                 table: "users",
                 column: "Name",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_Forge_DeliveryId",
+                table: "webhook_deliveries",
+                columns: new[] { "Forge", "DeliveryId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_ProjectId",
+                table: "webhook_deliveries",
+                column: "ProjectId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_ReceivedAt",
+                table: "webhook_deliveries",
+                column: "ReceivedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_State_Id",
+                table: "webhook_deliveries",
+                columns: new[] { "State", "Id" });
         }
 
         /// <inheritdoc />
@@ -412,6 +469,9 @@ namespace Kiln.Data.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "steps");
+
+            migrationBuilder.DropTable(
+                name: "webhook_deliveries");
 
             migrationBuilder.DropTable(
                 name: "agents");
