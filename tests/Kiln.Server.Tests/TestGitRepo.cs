@@ -46,24 +46,11 @@ internal sealed class TestGitRepo : IDisposable
         var output = git.StandardOutput.ReadToEndAsync();
         var error = await git.StandardError.ReadToEndAsync();
         await git.WaitForExitAsync();
-        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
+        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', args)}: {error}{await output}");
         return await output;
     }
 
-    public async Task GitAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = Path, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var git = Process.Start(start)!;
-        var output = git.StandardOutput.ReadToEndAsync();
-        var error = await git.StandardError.ReadToEndAsync();
-        await git.WaitForExitAsync();
-        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', args)}: {error}{await output}");
-    }
+    public Task GitAsync(params string[] args) => OutputAsync(args);
 
     public void Dispose()
     {

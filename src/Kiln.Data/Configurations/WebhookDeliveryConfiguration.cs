@@ -1,4 +1,3 @@
-using Kiln.Core;
 using Kiln.Core.Triggers;
 using Kiln.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -8,15 +7,13 @@ namespace Kiln.Data.Configurations;
 
 internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDeliveryEntity>
 {
-    private static readonly WireNames<DeliveryState> States = new();
-
     public void Configure(EntityTypeBuilder<WebhookDeliveryEntity> b)
     {
         b.ToTable("webhook_deliveries");
         b.Property(x => x.Forge).HasConversion(v => v.ToWire(), v => Forges.Parse(v)).HasMaxLength(20);
         b.Property(x => x.DeliveryId).HasMaxLength(100);
         b.Property(x => x.EventName).HasMaxLength(100);
-        b.Property(x => x.State).HasConversion(v => States.ToWire(v), v => States.Parse(v)).HasMaxLength(20);
+        b.Property(x => x.State).HasConversion(v => DeliveryStates.Wire.ToWire(v), v => DeliveryStates.Wire.Parse(v)).HasMaxLength(20);
         b.Property(x => x.Outcome).HasMaxLength(2000);
         b.Property(x => x.BuildNumbers).HasMaxLength(500);
         b.HasIndex(x => new { x.Forge, x.DeliveryId }).IsUnique();

@@ -1,3 +1,4 @@
+using Kiln.Core;
 using Kiln.Core.Triggers;
 
 namespace Kiln.Data.Entities;
@@ -41,4 +42,10 @@ public enum DeliveryState
 
     /// <summary>Processing failed for good (the repository cannot be fetched, say); the reason is in <c>Outcome</c>.</summary>
     Failed,
+}
+
+/// <summary>Wire names of <see cref="DeliveryState"/>, as stored and as the webhook answer shows them.</summary>
+public static class DeliveryStates
+{
+    public static WireNames<DeliveryState> Wire { get; } = new();
 }

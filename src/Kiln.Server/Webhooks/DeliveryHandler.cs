@@ -56,7 +56,7 @@ public sealed class DeliveryHandler(KilnDbContext db, BuildTrigger trigger, Webh
             {
                 // The repository could not be fetched, or the commit is not in it yet: worth another try.
                 notes.Add(result.Message ?? "no build");
-                retry = result.Failure == TriggerFailure.Rejected;
+                retry |= result.Failure == TriggerFailure.Rejected;
             }
         }
 

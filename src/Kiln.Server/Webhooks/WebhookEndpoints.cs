@@ -127,7 +127,7 @@ public static class WebhookEndpoints
 
         var first = await WaitProcessedAsync(delivery, inbox, notifier, time, ct);
         return TypedResults.Ok(new WebhookResponse(
-            Wire(first.State), deliveryId, first.BuildNumbers?.Split(',').Select(int.Parse).ToList() ?? [], Duplicate: true, Outcome: first.Outcome));
+            DeliveryStates.Wire.ToWire(first.State), deliveryId, first.BuildNumbers?.Split(',').Select(int.Parse).ToList() ?? [], Duplicate: true, Outcome: first.Outcome));
     }
 
     private static async Task<WebhookDeliveryEntity> WaitProcessedAsync(WebhookDeliveryEntity delivery, WebhookInbox inbox, ChangeNotifier notifier, TimeProvider time, CancellationToken ct)
@@ -148,8 +148,6 @@ public static class WebhookEndpoints
 
         return delivery;
     }
-
-    private static string Wire(DeliveryState state) => state.ToString().ToLowerInvariant();
 
     private static IResult Unauthorized(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
