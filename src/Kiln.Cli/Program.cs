@@ -6,9 +6,18 @@ namespace Kiln.Cli;
 
 public static class Program
 {
+    /// <summary>The width of tables written to a pipe or file, unless <c>COLUMNS</c> says otherwise.</summary>
+    public const int PipeWidth = 200;
+
     public static Task<int> Main(string[] args)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected)
+        {
+            // A pipe has no width: tables keep one line per row, so scripts can grep them.
+            console.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : PipeWidth;
+        }
+
         return RunAsync(args, new CommandContext(console, Console.Out, Console.Error, TimeProvider.System));
     }
 

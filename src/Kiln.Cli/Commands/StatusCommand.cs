@@ -51,11 +51,11 @@ public static class StatusCommand
             else
             {
                 var builds = await api.GetAsync(path, KilnJsonContext.Default.ListBuildResource, ct);
-                var table = new Table().AddColumns("Build", "Status", "Ref", "Commit", "Event", "Started", "Duration");
+                var table = new Table().AddColumns("Build", "Status", "Ref", "Commit", "Event", "By", "Started", "Duration");
                 foreach (var b in builds)
                 {
                     table.AddRow($"#{b.Number}", Output.Status(b.Status), Markup.Escape(b.Branch ?? b.Tag ?? b.Ref ?? ""), Markup.Escape(Short(b.Commit)),
-                        b.Event, Output.Time(b.StartedAt ?? b.CreatedAt), Output.Duration(b.StartedAt, b.FinishedAt, ctx.Time));
+                        Markup.Escape(EventOf(b)), Markup.Escape(By(b)), Output.Time(b.StartedAt ?? b.CreatedAt), Output.Duration(b.StartedAt, b.FinishedAt, ctx.Time));
                 }
 
                 ctx.Console.Write(table);
@@ -91,12 +91,25 @@ public static class StatusCommand
         return ExitCodes.Success;
     }
 
+    /// <summary>The event, with a pull request's number: <c>pull_request #12</c>.</summary>
+    private static string EventOf(BuildResource b) =>
+        b.Trigger?.PullRequest is { } pr ? $"{b.Event} #{pr.ToString(CultureInfo.InvariantCulture)}" : b.Event;
+
+    /// <summary>Who triggered it, and through which forge's webhook: <c>mona (github)</c>.</summary>
+    private static string By(BuildResource b) =>
+        b.Trigger?.Forge is { } forge ? $"{b.TriggeredBy} ({forge})" : b.TriggeredBy;
+
     private static void WriteBuild(CommandContext ctx, BuildResource b)
     {
-        ctx.Console.MarkupLine($"[bold]{Markup.Escape(b.Project)}#{b.Number.ToString(CultureInfo.InvariantCulture)}[/] {Output.Status(b.Status)}  {Markup.Escape(b.Branch ?? b.Tag ?? b.Ref ?? "")} {Markup.Escape(Short(b.Commit))}  by {Markup.Escape(b.TriggeredBy)}  {Output.Duration(b.StartedAt, b.FinishedAt, ctx.Time)}");
+        ctx.Console.MarkupLine($"[bold]{Markup.Escape(b.Project)}#{b.Number.ToString(CultureInfo.InvariantCulture)}[/] {Output.Status(b.Status)}  {Markup.Escape(b.Branch ?? b.Tag ?? b.Ref ?? "")} {Markup.Escape(Short(b.Commit))}  {Markup.Escape(EventOf(b))} by {Markup.Escape(By(b))}  {Output.Duration(b.StartedAt, b.FinishedAt, ctx.Time)}");
         if (b.Error is { } error)
         {
             ctx.Console.MarkupLine($"[red]{Markup.Escape(error)}[/]");
+        }
+
+        if (b.Trigger?.SkipReason is { } skipped)
+        {
+            ctx.Console.MarkupLine($"[grey]skipped: {Markup.Escape(skipped)}[/]");
         }
 
         var table = new Table().AddColumns("Job / step", "Status", "Exit", "Duration", "Agent");

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Kiln.Core.Triggers;
 using Microsoft.AspNetCore.Http;
 
@@ -89,9 +88,10 @@ public sealed class BitbucketWebhooks : IWebhookProvider
 
     private sealed record Link(string? Href);
 
-    /// <summary>Bitbucket's users have a <c>nickname</c> (the username is gone from its API) and a display name.</summary>
-    private sealed record Actor(string? Nickname, [property: JsonPropertyName("display_name")] string? DisplayName)
+    /// <summary>Bitbucket's users have a <c>nickname</c> (older deliveries a <c>username</c>, now gone from its
+    /// API) and a <c>uuid</c>. The display name is never used: anyone can choose any, so it proves nothing.</summary>
+    private sealed record Actor(string? Nickname, string? Username, string? Uuid)
     {
-        public string? Name => Nickname ?? DisplayName;
+        public string? Name => Nickname ?? Username ?? Uuid;
     }
 }

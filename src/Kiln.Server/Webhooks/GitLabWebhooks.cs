@@ -3,21 +3,31 @@ using Microsoft.AspNetCore.Http;
 
 namespace Kiln.Server.Webhooks;
 
-/// <summary>GitLab: <c>X-Gitlab-Event</c>, <c>X-Gitlab-Event-UUID</c>, and the secret token sent as it is in
-/// <c>X-Gitlab-Token</c>. Events built: Push Hook, Tag Push Hook (a deletion builds nothing), and Merge
+/// <summary>GitLab: <c>X-Gitlab-Event</c>; <c>Idempotency-Key</c> (the same on a retry) or else
+/// <c>X-Gitlab-Event-UUID</c> names the delivery; the secret token sent as it is in <c>X-Gitlab-Token</c>, or,
+/// for a hook with a signing token, a <see cref="StandardWebhookSignature"/> (which wins when both are sent). Events built: Push Hook, Tag Push Hook (a deletion builds nothing), and Merge
 /// Request Hook with action open, reopen, or update with new commits (<c>oldrev</c> set).</summary>
-public sealed class GitLabWebhooks : IWebhookProvider
+public sealed class GitLabWebhooks(TimeProvider time) : IWebhookProvider
 {
     public Forge Forge => Forge.GitLab;
 
-    public string? DeliveryId(IHeaderDictionary headers) => headers["X-Gitlab-Event-UUID"].FirstOrDefault() ?? headers["X-Gitlab-Webhook-UUID"].FirstOrDefault();
+    public string? DeliveryId(IHeaderDictionary headers) =>
+        headers["Idempotency-Key"].FirstOrDefault() ?? headers["X-Gitlab-Event-UUID"].FirstOrDefault() ?? headers[StandardWebhookSignature.IdHeader].FirstOrDefault();
 
     public string? EventName(IHeaderDictionary headers) => headers["X-Gitlab-Event"].FirstOrDefault();
 
-    public HookCredential Credential(IHeaderDictionary headers) =>
-        headers["X-Gitlab-Token"].FirstOrDefault() is { Length: > 0 } token
+    public HookCredential Credential(IHeaderDictionary headers)
+    {
+        if (headers[StandardWebhookSignature.SignatureHeader].FirstOrDefault() is { Length: > 0 } signatures)
+        {
+            return StandardWebhookSignature.Read(headers[StandardWebhookSignature.IdHeader].FirstOrDefault(),
+                headers[StandardWebhookSignature.TimestampHeader].FirstOrDefault(), signatures, time.GetUtcNow());
+        }
+
+        return headers["X-Gitlab-Token"].FirstOrDefault() is { Length: > 0 } token
             ? new HookCredential.Token(token)
-            : new HookCredential.Missing("The delivery has no X-Gitlab-Token header.");
+            : new HookCredential.Missing("The delivery has neither an X-Gitlab-Token header nor a webhook-signature header.");
+    }
 
     public HookPayload Parse(string eventName, ReadOnlyMemory<byte> body)
     {
@@ -35,7 +45,7 @@ public sealed class GitLabWebhooks : IWebhookProvider
                     return HookPayload.Ignore($"'{push.Ref}' was deleted");
                 }
 
-                return HookPayload.Build(ForgeTrigger.Push(push.Ref, push.CheckoutSha ?? push.After, push.UserUsername ?? push.UserName ?? "unknown") with
+                return HookPayload.Build(ForgeTrigger.Push(push.Ref, push.CheckoutSha ?? push.After, push.UserUsername ?? "unknown") with
                 {
                     Before = push.Before,
                     Message = push.Commits?.LastOrDefault(c => c.Id == push.After)?.Message ?? (push.Commits is { Count: > 0 } commits ? commits[^1].Message : null),
@@ -69,7 +79,7 @@ public sealed class GitLabWebhooks : IWebhookProvider
     private static IReadOnlyList<ForgeRepository> Repositories(Project? project) =>
         project is null ? [] : WebhookJson.Repositories(project.WebUrl, project.GitHttpUrl, project.GitSshUrl);
 
-    private sealed record PushEvent(string? Ref, string? Before, string? After, string? CheckoutSha, string? UserUsername, string? UserName, Project? Project, IReadOnlyList<Commit>? Commits);
+    private sealed record PushEvent(string? Ref, string? Before, string? After, string? CheckoutSha, string? UserUsername, Project? Project, IReadOnlyList<Commit>? Commits);
 
     private sealed record MergeRequestEvent(User? User, Project? Project, MergeRequest? ObjectAttributes);
 

@@ -19,8 +19,9 @@ public abstract record HookCredential
     }
 
     /// <summary>HMAC-SHA256 of <c>Prefix</c> and then the raw body, keyed with the secret (its UTF-8 bytes,
-    /// unless <c>Key</c> turns the secret into the key), that must equal <c>Expected</c>.</summary>
-    public sealed record Signature(byte[] Expected, byte[]? Prefix = null, Func<string, byte[]>? Key = null) : HookCredential
+    /// unless <c>Key</c> turns the secret into the key), that must equal one of <c>Expected</c> (a sender
+    /// rotating its key may sign with several).</summary>
+    public sealed record Signature(IReadOnlyList<byte[]> Expected, byte[]? Prefix = null, Func<string, byte[]>? Key = null) : HookCredential
     {
         public IncrementalHash Start(string secret)
         {
@@ -33,7 +34,16 @@ public abstract record HookCredential
             return hash;
         }
 
-        public bool Matches(byte[] mac) => CryptographicOperations.FixedTimeEquals(mac, Expected);
+        public bool Matches(byte[] mac)
+        {
+            var matched = false;
+            foreach (var expected in Expected)
+            {
+                matched |= CryptographicOperations.FixedTimeEquals(mac, expected);
+            }
+
+            return matched;
+        }
     }
 
     /// <summary>A <c>sha256=&lt;hex&gt;</c> header (GitHub, Bitbucket, the generic hook); <paramref name="prefixed"/>
@@ -59,7 +69,7 @@ public abstract record HookCredential
         try
         {
             var mac = Convert.FromHexString(hex);
-            return mac.Length == 32 ? new Signature(mac) : new Missing($"The {header} header is not a SHA-256 MAC.");
+            return mac.Length == 32 ? new Signature([mac]) : new Missing($"The {header} header is not a SHA-256 MAC.");
         }
         catch (FormatException)
         {
