@@ -8,6 +8,8 @@ using System.Globalization;
 //   scale     builds list and queue listing with 100,000 finished builds; SQLite, and
 //             PostgreSQL when KILN_BENCH_POSTGRES is set                               (p95 < 20 ms each)
 //   cancel    cancel request → job canceled and the running step's process gone      (max < 1 s)
+//   webhook   signed push delivery answered (median ≤ 10 ms), first step ≤ 50 ms after it; 200
+//             concurrent deliveries with 20 duplicates → exactly 180 builds
 var mode = args.FirstOrDefault() ?? "all";
 var kiln = Environment.GetEnvironmentVariable("KILN_BIN")
     ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/Kiln.Cli/bin/Release/net10.0/kiln"));
@@ -40,6 +42,11 @@ if (mode is "all" or "scale")
 if (mode is "all" or "cancel")
 {
     results.Add(("cancel", await CancelBench.RunAsync(kiln, Count(args, 20))));
+}
+
+if (mode is "all" or "webhook")
+{
+    results.Add(("webhook", await WebhookBench.RunAsync(kiln, Count(args, 200))));
 }
 
 foreach (var (name, met) in results)
