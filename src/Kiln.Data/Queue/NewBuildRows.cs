@@ -131,7 +131,7 @@ internal sealed class NewBuildRows
         {
             inserts.Add(new(
                 insertJob,
-                [build.ProjectId, job.ProjectId, job.Ordinal, job.Name, job.Attempt, job.IsLatest, StatusNames.ToWire(job.Status), job.FailureReason,
+                [build.ProjectId, job.ProjectId, job.Ordinal, job.Name, job.Attempt, job.IsLatest, StatusNames.ToWire(job.Status), StatusNames.ToWire(job.FailureReason),
                     job.Needs, job.EnvJson, job.TimeoutSeconds, job.MatrixJson, job.AllowFailure, job.RunsOn, job.RetryMax, job.RetryOn,
                     job.Manual, job.SpecJson, (int)job.Priority, job.ConcurrencyGroup, job.CancelRequested, job.Message, job.LogBytes,
                     job.NextLogSequence, job.QueuedAt, job.NotBefore, job.AgentId, job.AgentName, job.LeaseToken, job.LeaseExpiresAt,
