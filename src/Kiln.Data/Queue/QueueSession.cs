@@ -82,6 +82,19 @@ internal sealed class QueueSession(
         await EndTransactionAsync();
     }
 
+    /// <summary>Runs <paramref name="statement"/> (made by <see cref="SqlStatement{TArgs}.With"/>, no row reader)
+    /// and returns the rows it changed.</summary>
+    public Task<int> ExecuteAsync(Statement statement, CancellationToken cancellationToken) =>
+        ExecuteAsync(statement.Sql, statement.Values, cancellationToken);
+
+    /// <summary>Every row of <paramref name="statement"/>, each read by <paramref name="read"/>.</summary>
+    public Task<List<T>> QueryAsync<T>(Statement statement, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        QueryAsync(statement.Sql, statement.Values, read, cancellationToken);
+
+    /// <summary>The first row of <paramref name="statement"/> read by <paramref name="read"/>, or the default if there is none.</summary>
+    public Task<T?> FirstOrDefaultAsync<T>(Statement statement, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        FirstOrDefaultAsync(statement.Sql, statement.Values, read, cancellationToken);
+
     public async Task<int> ExecuteAsync(string sql, object?[] values, CancellationToken cancellationToken)
     {
         var command = Command(sql, values);
