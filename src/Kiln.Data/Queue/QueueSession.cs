@@ -13,7 +13,7 @@ internal sealed record Statement(string Sql, object?[] Values, Action<DbDataRead
 }
 
 /// <summary>One queue operation's use of a connection (<see cref="QueueDatabase.OpenAsync"/>): statements
-/// with positional parameters <c>@p0</c>, <c>@p1</c>, …, and at most one transaction, rolled back on
+/// with positional parameters <c>@p0</c>, <c>@p1</c>, … (as <see cref="SqlStatement{TArgs}"/> makes them from named ones), and at most one transaction, rolled back on
 /// dispose unless committed. Where <paramref name="positional"/> is given (PostgreSQL), it turns each
 /// statement's <c>@pN</c> placeholders into the provider's own positional ones, and parameters go unnamed.</summary>
 internal sealed class QueueSession(
