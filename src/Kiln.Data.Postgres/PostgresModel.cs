@@ -16,7 +16,7 @@ internal sealed class PostgresModel(ModelCustomizerDependencies dependencies) : 
         base.Customize(modelBuilder, context);
         TakeDateTimesAsUtc(modelBuilder);
         // The lease's statement picks and claims a job in one go, so the statements after it in the same
-        // round trip find the job by its lease token (Queue/LeaseRules.LeasedKey). Only leased jobs: a job's
+        // round trip find the job by its lease token (Queue/LeaseRules.Leased). Only leased jobs: a job's
         // token is cleared when it ends. (SQLite finds the job by its id and has no need of this index,
         // which would cost it a page written with every lease and completion.)
         modelBuilder.Entity<JobEntity>().HasIndex(x => x.LeaseToken).HasFilter("\"LeaseToken\" IS NOT NULL");

@@ -16,6 +16,10 @@ internal static class ColumnGuards
         .. NewBuild(postgres: true),
         .. LeaseRead(LeaseRules.Sqlite, "SQLite"),
         .. LeaseRead(LeaseRules.Postgres, "PostgreSQL"),
+        .. RetryCopy(),
+        .. ProgressReads(postgres: false),
+        .. ProgressReads(postgres: true),
+        .. ProgressWrites(),
     ];
 
     public static ColumnGuard Named(string name) => All.Single(g => g.Name == name);
@@ -31,12 +35,146 @@ internal static class ColumnGuards
         yield return new(statement, step, "steps", new Dictionary<string, string> { ["Id"] = Identity });
     }
 
+    /// <summary>The retry's copy of a job (<see cref="JobRetry"/>, <see cref="QueueSql.CopyJobForRetry"/> and
+    /// <see cref="QueueSql.CopyStepsForRetry"/>): the job's definition, nothing of the old attempt's run.</summary>
+    private static IEnumerable<ColumnGuard> RetryCopy()
+    {
+        const string statement = "retry copy";
+        const string run = "the old attempt's run; the new attempt starts without it";
+        yield return new(statement, QueueSql.CopyJobForRetry.Sql, "jobs", new Dictionary<string, string>
+        {
+            ["Id"] = Identity,
+            ["FailureReason"] = "set when the new attempt ends",
+            ["Message"] = run,
+            ["NotBefore"] = "a retry is queued at once, without the project's cooldown",
+            ["AgentId"] = run,
+            ["AgentName"] = run,
+            ["LeaseToken"] = run,
+            ["LeaseExpiresAt"] = run,
+            ["StartedAt"] = run,
+            ["FinishedAt"] = run,
+        });
+        yield return new(statement, QueueSql.CopyStepsForRetry.Sql, "steps", new Dictionary<string, string>
+        {
+            ["Id"] = Identity,
+            ["ExitCode"] = run,
+            ["StartedAt"] = run,
+            ["FinishedAt"] = run,
+        });
+    }
+
+    /// <summary>What <see cref="BuildProgress"/> reads to decide a build's next step (<see cref="Kiln.Core.Builds.BuildDecisions"/>):
+    /// the build's state and its project's identity and limit, and each latest job's state.</summary>
+    private static IEnumerable<ColumnGuard> ProgressReads(bool postgres)
+    {
+        var sql = QueueSql.For(postgres);
+        var statement = $"build progress read ({(postgres ? "PostgreSQL" : "SQLite")})";
+        var build = sql.BuildOfJob.Sql;
+        const string trigger = "the trigger's record; progress does not depend on it";
+        yield return new(statement, build, "builds", new Dictionary<string, string>
+        {
+            ["Event"] = trigger,
+            ["Ref"] = trigger,
+            ["Branch"] = trigger,
+            ["Tag"] = trigger,
+            ["Commit"] = trigger,
+            ["TriggeredBy"] = trigger,
+            ["InputsJson"] = trigger,
+            ["Forge"] = trigger,
+            ["DeliveryId"] = trigger,
+            ["PullRequest"] = trigger,
+            ["BaseBranch"] = trigger,
+            ["FromFork"] = trigger,
+            ["SkipReason"] = "a skipped build is made ended; progress never moves it",
+            ["Error"] = "written where the build fails to plan, not by progress",
+            ["CancelRequested"] = "the cancel's decision reads the jobs' requests; the build's is only the record",
+            ["CreatedAt"] = "only the server's record",
+        });
+        yield return new(statement, build, "projects", new Dictionary<string, string>
+        {
+            ["Id"] = "the build's ProjectId is read instead",
+            ["DefaultBranch"] = "trigger-time settings",
+            ["RepoUrl"] = "only the agent's checkout (the lease reads it)",
+            ["PipelineYaml"] = "trigger-time settings",
+            ["NextBuildNumber"] = "only the enqueue's counter",
+            ["CreatedAt"] = "only the server's record",
+            ["CooldownSeconds"] = "applied at enqueue",
+            ["Weight"] = "only the fair share between projects",
+            ["WebhookSecret"] = "trigger-time settings",
+            ["AllowedActors"] = "trigger-time settings",
+            ["ForkPullRequests"] = "trigger-time settings",
+            ["PollIntervalSeconds"] = "only the server's poller",
+            ["Forge"] = "only the server's status reports",
+            ["ForgeApiUrl"] = "only the server's status reports",
+            ["StatusToken"] = "only the server's status reports",
+            ["StatusPerJob"] = "only the server's status reports",
+            ["PullRequestComments"] = "only the server's status reports",
+        });
+        const string agent = "the job's run on its agent; decisions use its status";
+        yield return new(statement, QueueSql.JobsOfBuildOfJob.Sql, "jobs", new Dictionary<string, string>
+        {
+            ["BuildId"] = "the rows are the build's",
+            ["ProjectId"] = "the build's",
+            ["Ordinal"] = "only orders listings (the rows are read in id order)",
+            ["Attempt"] = "only the latest attempts are read",
+            ["IsLatest"] = "only the latest attempts are read",
+            ["EnvJson"] = "the job's definition, for the agent",
+            ["TimeoutSeconds"] = "the job's definition, for the agent",
+            ["MatrixJson"] = "the job's definition, for the agent",
+            ["RunsOn"] = "matched by the lease",
+            ["RetryMax"] = "applied at completion (EndJob returns it)",
+            ["RetryOn"] = "applied at completion (EndJob returns it)",
+            ["SpecJson"] = "the job's definition, for the agent",
+            ["Priority"] = "only orders the queue",
+            ["ConcurrencyGroup"] = "checked by the lease",
+            ["LogBytes"] = "the log store's position",
+            ["NextLogSequence"] = "the log store's position",
+            ["QueuedAt"] = "written by the decision, never read by it",
+            ["NotBefore"] = "checked by the lease (cooldown)",
+            ["AgentId"] = agent,
+            ["AgentName"] = agent,
+            ["LeaseToken"] = agent,
+            ["LeaseExpiresAt"] = agent,
+            ["FinishedAt"] = "written by the decision, never read by it",
+        });
+    }
+
+    /// <summary>The fenced updates of <see cref="BuildProgress.WriteAndCommitAsync"/>: what a decision changes
+    /// (<see cref="Kiln.Core.Builds.BuildDecision"/>), each fenced on the status it read, and nothing else.</summary>
+    private static IEnumerable<ColumnGuard> ProgressWrites()
+    {
+        var jobColumns = ColumnsOf("jobs");
+        yield return Updated("build progress: job status change", QueueSql.ChangeJobStatus.Sql, "jobs", jobColumns,
+            ["Status", "Message", "QueuedAt", "FinishedAt", "FailureReason"]);
+        yield return Updated("build progress: cancel asked of a job", QueueSql.AskJobToCancel.Sql, "jobs", jobColumns,
+            ["CancelRequested", "FailureReason"]);
+        yield return Updated("build progress: build status change", QueueSql.ChangeBuildStatus.Sql, "builds", ColumnsOf("builds"),
+            ["Status", "StartedAt", "FinishedAt"]);
+    }
+
+    /// <summary>A guard of an <c>UPDATE</c>'s <c>SET</c> list, which must be exactly <paramref name="written"/>:
+    /// every other column of the table is left out on purpose, as a decision does not change it.</summary>
+    private static ColumnGuard Updated(string statement, string sql, string table, IReadOnlyList<string> columns, string[] written) =>
+        new(statement, SetListAsInsert(sql, table), table, columns.Except(written).ToDictionary(c => c, _ => "a decision does not change it"));
+
+    /// <summary>The columns of <paramref name="table"/> in the model (the same on both databases).</summary>
+    private static List<string> ColumnsOf(string table) => ColumnListTests.ModelColumns(table);
+
+    /// <summary>An <c>UPDATE t SET "a" = …, "b" = …</c> written as <c>INSERT INTO t ("a", "b")</c>, the form the
+    /// column reader takes a statement's written columns from.</summary>
+    private static string SetListAsInsert(string sql, string table)
+    {
+        var set = sql[(sql.IndexOf(" SET ", StringComparison.Ordinal) + 5)..sql.IndexOf("WHERE", StringComparison.Ordinal)];
+        var columns = System.Text.RegularExpressions.Regex.Matches(set, "\"(\\w+)\"\\s*=").Select(m => $"\"{m.Groups[1].Value}\"");
+        return $"INSERT INTO {table} ({string.Join(", ", columns)})";
+    }
+
     /// <summary>The read of a job just leased (<see cref="LeaseRules.LeasedJobWithSteps"/>): what the agent
     /// needs to run it (<see cref="LeasedJob"/>), no more; the rest is the server's bookkeeping.</summary>
     private static IEnumerable<ColumnGuard> LeaseRead(LeaseRules rules, string database)
     {
         var statement = $"leased job with steps ({database})";
-        var sql = rules.LeasedJobWithSteps;
+        var sql = rules.LeasedJobWithSteps.Sql;
         yield return new(statement, sql, "jobs", new Dictionary<string, string>
         {
             ["ProjectId"] = "the project comes with the build (projects joined by the build's ProjectId)",

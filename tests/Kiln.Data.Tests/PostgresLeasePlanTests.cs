@@ -13,8 +13,8 @@ public sealed class PostgresLeasePlanTests(SeededPostgresQueue fixture, ITestOut
     /// <summary>What Npgsql sends for <see cref="LeaseRules.Lease"/>'s parameters (SqlJobQueue's values).</summary>
     private static readonly string[] LeaseTypes = ["bigint", "bigint[]", "timestamptz", "integer", "text", "text", "timestamptz", "text"];
 
-    /// <summary>As above for <see cref="LeaseRules.LeaseOne"/>, whose second parameter is one job's id.</summary>
-    private static readonly string[] LeaseOneTypes = ["bigint", "bigint", "timestamptz", "integer", "text", "text", "timestamptz", "text"];
+    /// <summary>As above for <see cref="LeaseRules.LeaseOne"/>, whose second parameter is one job's id (and no count).</summary>
+    private static readonly string[] LeaseOneTypes = ["bigint", "bigint", "timestamptz", "text", "text", "timestamptz", "text"];
 
     /// <summary>The lease: the skip scan of projects and the walk of each project's jobs by the queued jobs'
     /// (project, priority, id) index, the runs-on values by theirs, the group and limit tests by theirs, the
@@ -65,7 +65,7 @@ public sealed class PostgresLeasePlanTests(SeededPostgresQueue fixture, ITestOut
     {
         var now = Db.Time.UtcNow;
         var plan = await PostgresPlan.ExplainAsync(Db.QueueDatabase, LeaseRules.Postgres.LeaseOne!, LeaseOneTypes,
-            [fixture.Seeded.AgentId, fixture.Seeded.GroupedJobId, now, 8, "queued", "plan-test-lease", now.AddMinutes(1), fixture.Seeded.AgentName]);
+            new LeaseOneArgs(fixture.Seeded.AgentId, fixture.Seeded.GroupedJobId, now, "queued", "plan-test-lease", now.AddMinutes(1), fixture.Seeded.AgentName));
         output.WriteLine($"{plan.Buffers()} buffers");
 
         Assert.Empty(plan.Problems(LeaseOneAccess, LeaseOneBufferCeiling));
@@ -88,7 +88,7 @@ public sealed class PostgresLeasePlanTests(SeededPostgresQueue fixture, ITestOut
     {
         var now = Db.Time.UtcNow;
         var plan = await PostgresPlan.ExplainAsync(Db.QueueDatabase, LeaseRules.Postgres.Lease!, LeaseTypes,
-            [fixture.Seeded.AgentId, Array.Empty<long>(), now, 8, "queued", "plan-test-lease", now.AddMinutes(1), fixture.Seeded.AgentName], beforeRun);
+            new LeaseArgs(fixture.Seeded.AgentId, Array.Empty<long>(), now, 8, "queued", "plan-test-lease", now.AddMinutes(1), fixture.Seeded.AgentName), beforeRun);
         output.WriteLine($"{plan.Buffers()} buffers");
         return plan;
     }

@@ -28,6 +28,11 @@ internal sealed partial class PostgresPlan
 
     public long CustomPlans { get; }
 
+    /// <summary>Explains <paramref name="statement"/> as the queue runs it, bound from <paramref name="args"/>.</summary>
+    public static Task<PostgresPlan> ExplainAsync<TArgs>(QueueDatabase database, SqlStatement<TArgs> statement, string[] types, TArgs args, string? beforeRun = null)
+        where TArgs : ISqlArgs<TArgs> =>
+        ExplainAsync(database, statement.Text, types, [.. statement.Bind(args).Select(v => v!)], beforeRun);
+
     /// <summary>Explains <paramref name="sql"/> (with <c>@p0</c>, … placeholders) run with
     /// <paramref name="values"/>, whose PostgreSQL types are <paramref name="types"/>.
     /// <paramref name="beforeRun"/> runs first in the same transaction (which is rolled back).</summary>

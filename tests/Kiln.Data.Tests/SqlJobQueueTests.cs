@@ -181,6 +181,39 @@ public abstract class SqlJobQueueTests : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task Enqueue_stores_a_jobs_failure_reason_by_its_wire_name()
+    {
+        // A build made already ended (all skipped) carries its jobs' reasons; the enum must be stored as
+        // its name ("infrastructure"), not as its number, or reading the row back fails.
+        await using (var ctx = db.NewContext())
+        {
+            ctx.Projects.Add(new ProjectEntity { Name = "app", DefaultBranch = "main", CreatedAt = db.Time.UtcNow, FairShare = new() });
+            await ctx.SaveChangesAsync();
+        }
+
+        await using var setup = db.NewContext();
+        var projectId = (await setup.Projects.SingleAsync()).Id;
+        var build = new BuildEntity
+        {
+            ProjectId = projectId,
+            Event = TriggerEvent.Api,
+            TriggeredBy = "test",
+            Status = BuildStatus.Error,
+            CreatedAt = db.Time.UtcNow,
+            FinishedAt = db.Time.UtcNow,
+            Jobs = [new JobEntity { ProjectId = projectId, Name = "a", Status = JobStatus.Error, FailureReason = FailureReason.Infrastructure, Message = "no agent" }],
+        };
+
+        await db.NewQueue().EnqueueAsync(build, default);
+
+        await using var check = db.NewContext();
+        Assert.Equal(FailureReason.Infrastructure, (await check.Jobs.SingleAsync(j => j.Id == build.Jobs[0].Id)).FailureReason);
+        Assert.Equal(
+            "infrastructure",
+            await check.Database.SqlQuery<string>($"SELECT \"FailureReason\" AS \"Value\" FROM jobs").SingleAsync());
+    }
+
+    [DatabaseFact]
     public async Task Two_contexts_leasing_at_once_never_get_the_same_job()
     {
         await db.SeedBuildAsync("app", ("only", JobStatus.Queued, []));

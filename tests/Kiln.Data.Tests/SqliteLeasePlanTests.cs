@@ -42,7 +42,7 @@ public sealed class SqliteLeasePlanTests(SeededSqliteQueue fixture) : IClassFixt
     {
         var rules = LeaseRules.Sqlite;
         var plan = await SqlitePlan.ExplainAsync(Db.QueueDatabase, rules.Candidates!,
-            [rules.ListParameter(Runnable), rules.ListParameter(Array.Empty<long>()), Db.Time.UtcNow, 1]);
+            new SqliteCandidatesArgs(rules.ListParameter(Runnable), rules.ListParameter(Array.Empty<long>()), Db.Time.UtcNow, 1));
 
         Assert.Empty(plan.Problems(CandidateSearches));
     }
@@ -52,7 +52,7 @@ public sealed class SqliteLeasePlanTests(SeededSqliteQueue fixture) : IClassFixt
     {
         var now = Db.Time.UtcNow;
         var plan = await SqlitePlan.ExplainAsync(Db.QueueDatabase, LeaseRules.Sqlite.Claim!,
-            ["plan-test-lease", now.AddMinutes(1), fixture.Seeded.AgentId, fixture.Seeded.AgentName, now, fixture.Seeded.GroupedJobId]);
+            new SqliteClaimArgs("plan-test-lease", now.AddMinutes(1), fixture.Seeded.AgentId, fixture.Seeded.AgentName, now, fixture.Seeded.GroupedJobId));
 
         Assert.Empty(plan.Problems(ClaimSearches));
     }

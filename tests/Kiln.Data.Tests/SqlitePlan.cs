@@ -20,6 +20,11 @@ internal sealed class SqlitePlan
     /// <summary>Each step's text, such as <c>SEARCH h USING INDEX IX_jobs_… (Status=? AND ProjectId=?)</c>.</summary>
     public IReadOnlyList<string> Steps { get; }
 
+    /// <summary>Explains <paramref name="statement"/> as the queue runs it, bound from <paramref name="args"/>.</summary>
+    public static Task<SqlitePlan> ExplainAsync<TArgs>(QueueDatabase database, SqlStatement<TArgs> statement, TArgs args, string? beforeRun = null)
+        where TArgs : ISqlArgs<TArgs> =>
+        ExplainAsync(database, statement.Text, statement.Bind(args), beforeRun);
+
     /// <summary>Explains <paramref name="sql"/> with <paramref name="values"/>; <paramref name="beforeRun"/>
     /// runs first in the same transaction.</summary>
     public static async Task<SqlitePlan> ExplainAsync(QueueDatabase database, string sql, object?[] values, string? beforeRun = null)

@@ -7,6 +7,7 @@ using Kiln.Data.Sqlite;
 using Kiln.Tests;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Kiln.Data.Tests;
 
@@ -75,10 +76,10 @@ internal sealed class TestDatabase : IAsyncDisposable
         return db;
     }
 
-    /// <summary>A new context on its own connection; dispose it.</summary>
-    public KilnDbContext NewContext()
+    /// <summary>A new context on its own connection, with <paramref name="interceptors"/> if any; dispose it.</summary>
+    public KilnDbContext NewContext(params IInterceptor[] interceptors)
     {
-        var options = new DbContextOptionsBuilder<KilnDbContext>();
+        var options = new DbContextOptionsBuilder<KilnDbContext>().AddInterceptors(interceptors);
         if (IsPostgres)
         {
             options.UseKilnPostgres(connectionString);

@@ -16,33 +16,17 @@ namespace Kiln.Data.Events;
 /// PostgreSQL server therefore delays the stream (never loses or reorders it).</para></summary>
 public sealed class EventLog(QueueDatabase database)
 {
-    private const string Columns = """
-        "Id", "At", "Kind", "ProjectId", "Project", "BuildId", "BuildNumber", "JobId", "Job", "Step", "Status", "FailureReason", "Actor"
-        """;
-
-    private static readonly string Bound =
-        $"(SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint) * {EventRows.PerTransaction})";
-
     /// <summary>Events after id <paramref name="after"/>, oldest first, at most <paramref name="limit"/>.</summary>
     public async Task<EventPage> ReadAsync(long after, int limit, CancellationToken cancellationToken)
     {
         var events = new List<EventRecord>();
         var held = false;
         await using var session = await database.OpenAsync(cancellationToken);
-        var postgres = database.IsPostgres;
-        List<Statement> reads =
-        [
-            new(
-                $"""SELECT {Columns} FROM events WHERE "Id" > @p0{(postgres ? $""" AND "Id" < {Bound}""" : "")} ORDER BY "Id" LIMIT @p1""",
-                [after, limit],
-                r => events.Add(Read(r))),
-        ];
-        if (postgres)
+        var sql = EventSql.For(database.IsPostgres);
+        List<Statement> reads = [sql.Page.With(new(after, limit), NamedRows.Each<EventColumns>((r, c) => events.Add(Read(r, c))))];
+        if (sql.HeldBack is { } heldBack)
         {
-            reads.Add(new(
-                $"""SELECT EXISTS (SELECT 1 FROM events WHERE "Id" > @p0 AND "Id" >= {Bound})""",
-                [after],
-                r => held = r.GetBoolean(0)));
+            reads.Add(heldBack.With(new(after), r => held = r.GetBoolean(0)));
         }
 
         await session.BatchAsync(reads, cancellationToken);
@@ -54,9 +38,7 @@ public sealed class EventLog(QueueDatabase database)
     public async Task<long> LastIdAsync(CancellationToken cancellationToken)
     {
         await using var session = await database.OpenAsync(cancellationToken);
-        return await session.FirstOrDefaultAsync(
-            $"""SELECT COALESCE(MAX("Id"), 0) FROM events{(database.IsPostgres ? $""" WHERE "Id" < {Bound}""" : "")}""",
-            [], r => r.GetInt64(0), cancellationToken);
+        return await session.FirstOrDefaultAsync(EventSql.For(database.IsPostgres).LastId.With(default), r => r.GetInt64(0), cancellationToken);
     }
 
     /// <summary>The id after which a reader sees the last <paramref name="count"/> events that may be
@@ -64,9 +46,7 @@ public sealed class EventLog(QueueDatabase database)
     public async Task<long> BeforeLastAsync(int count, CancellationToken cancellationToken)
     {
         await using var session = await database.OpenAsync(cancellationToken);
-        var ids = await session.QueryAsync(
-            $"""SELECT "Id" FROM events{(database.IsPostgres ? $""" WHERE "Id" < {Bound}""" : "")} ORDER BY "Id" DESC LIMIT @p0""",
-            [count + 1], r => r.GetInt64(0), cancellationToken);
+        var ids = await session.QueryAsync(EventSql.For(database.IsPostgres).Newest.With(new(count + 1)), r => r.GetInt64(0), cancellationToken);
         return ids.Count > count ? ids[^1] : 0;
     }
 
@@ -78,22 +58,20 @@ public sealed class EventLog(QueueDatabase database)
     public async Task<int> DeleteBeforeAsync(DateTime cutoff, int batch, CancellationToken cancellationToken)
     {
         await using var session = await database.OpenAsync(cancellationToken);
-        var oldest = await session.QueryAsync(
-            """SELECT "Id", "At" FROM events ORDER BY "Id" LIMIT @p0""",
-            [batch], r => (Id: r.GetInt64(0), At: r.GetDateTime(1)), cancellationToken);
+        var oldest = await session.QueryAsync(EventSql.Oldest.With(new(batch)), r => (Id: r.GetInt64(0), At: r.GetDateTime(1)), cancellationToken);
         var old = oldest.TakeWhile(e => e.At < cutoff).ToList();
         if (old.Count == 0)
         {
             return 0;
         }
 
-        return await session.ExecuteAsync("""DELETE FROM events WHERE "Id" <= @p0""", [old[^1].Id], cancellationToken);
+        return await session.ExecuteAsync(EventSql.DeleteUpTo.With(new(old[^1].Id)), cancellationToken);
     }
 
-    private static EventRecord Read(DbDataReader r) => new(
-        r.GetInt64(0), DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc), r.GetString(2), r.GetInt64OrNull(3), r.GetStringOrNull(4),
-        r.GetInt64OrNull(5), r.GetInt32OrNull(6), r.GetInt64OrNull(7), r.GetStringOrNull(8), r.GetInt32OrNull(9),
-        r.GetStringOrNull(10), r.GetStringOrNull(11), r.GetStringOrNull(12));
+    private static EventRecord Read(DbDataReader r, EventColumns c) => new(
+        r.GetInt64(c.Id), DateTime.SpecifyKind(r.GetDateTime(c.At), DateTimeKind.Utc), r.GetString(c.Kind), r.GetInt64OrNull(c.ProjectId), r.GetStringOrNull(c.Project),
+        r.GetInt64OrNull(c.BuildId), r.GetInt32OrNull(c.BuildNumber), r.GetInt64OrNull(c.JobId), r.GetStringOrNull(c.Job), r.GetInt32OrNull(c.Step),
+        r.GetStringOrNull(c.Status), r.GetStringOrNull(c.FailureReason), r.GetStringOrNull(c.Actor));
 }
 
 /// <summary>A page of the event log. <see cref="HeldBack"/>: later events exist that cannot be handed

@@ -31,25 +31,13 @@ internal sealed class EventRows(bool postgres)
     /// transaction, followed by a comma; empty on SQLite.</summary>
     public string IdValue(string place) => postgres ? $"{PostgresTransactionId} * {PerTransaction} + {place}, " : "";
 
-    /// <summary>An event whose values are all known.</summary>
-    public Statement Add(EventValues e) => new(
-        $"""
-        {InsertInto}
-        VALUES ({IdValue("@p12")}@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11)
-        """,
-        [e.At, e.Kind, e.ProjectId, e.Project, e.BuildId, e.BuildNumber, e.JobId, e.Job, e.Step, e.Status, e.FailureReason, e.Actor, Place()]);
+    /// <summary>An event whose values are all known (<see cref="EventSql.Add"/>).</summary>
+    public Statement Add(EventValues e) => EventSql.For(postgres).Add.With(EventArgs.Of(e, Place()));
 
-    /// <summary>An event about job <paramref name="jobId"/>, whose project, build and name are read from
-    /// its row; <paramref name="actor"/> null means the job's agent. Nothing if there is no such job.</summary>
-    public Statement AddForJob(string kind, long jobId, DateTime at, string? status, int? step = null, string? failureReason = null, string? actor = null) => new(
-        $"""
-        {InsertInto}
-        SELECT {IdValue("@p7")}@p1, @p2, j."ProjectId", p."Name", j."BuildId", b."Number", j."Id", j."Name", CAST(@p3 AS integer),
-          CAST(@p4 AS varchar(20)), CAST(@p5 AS varchar(32)), COALESCE(CAST(@p6 AS varchar(200)), j."AgentName")
-        FROM jobs AS j JOIN builds AS b ON b."Id" = j."BuildId" JOIN projects AS p ON p."Id" = j."ProjectId"
-        WHERE j."Id" = @p0
-        """,
-        [jobId, at, kind, step, status, failureReason, actor, Place()]);
+    /// <summary>An event about job <paramref name="jobId"/> (<see cref="EventSql.AddForJob"/>); <paramref name="actor"/>
+    /// null means the job's agent. Nothing if there is no such job.</summary>
+    public Statement AddForJob(string kind, long jobId, DateTime at, string? status, int? step = null, string? failureReason = null, string? actor = null) =>
+        EventSql.For(postgres).AddForJob.With(new(jobId, at, kind, step, status, failureReason, actor, Place()));
 
     /// <summary>Takes the next place for a statement that writes its events itself; on PostgreSQL its id is
     /// <see cref="IdValue"/> of it.</summary>

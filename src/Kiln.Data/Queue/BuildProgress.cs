@@ -10,50 +10,42 @@ namespace Kiln.Data.Queue;
 /// consequences and their events commit together.</summary>
 internal static class BuildProgress
 {
-    /// <summary>The statements that read the build (by <paramref name="buildId"/>, an SQL expression that may
-    /// use <c>@p0</c> = <paramref name="key"/>) and its latest jobs into <paramref name="rows"/>, to run in
-    /// the caller's transaction (after its own change, so they see it). On PostgreSQL the build row is
-    /// locked, so two changes of one build advance it one after the other.</summary>
-    public static IReadOnlyList<Statement> Reads(string buildId, long key, bool postgres, BuildRows rows) =>
-    [
-        new(
-            $"""
-            SELECT b."Id", b."Status", b."StartedAt", b."FinishedAt", p."MaxRunningBuilds" IS NOT NULL, b."ProjectId", p."Name", b."Number"
-            FROM builds AS b JOIN projects AS p ON p."Id" = b."ProjectId"
-            WHERE b."Id" = {buildId}
-            {(postgres ? "FOR UPDATE OF b" : "")}
-            """,
-            [key],
-            r =>
+    /// <summary>The statements that read the build (of job <paramref name="key"/> if <paramref name="ofJob"/>, else
+    /// build <paramref name="key"/>) and its latest jobs into <paramref name="rows"/>, to run in the caller's
+    /// transaction (after its own change, so they see it). On PostgreSQL the build row is locked, so two
+    /// changes of one build advance it one after the other.</summary>
+    public static IReadOnlyList<Statement> Reads(bool ofJob, long key, bool postgres, BuildRows rows)
+    {
+        var sql = QueueSql.For(postgres);
+        var args = new BuildKeyArgs(key);
+        return
+        [
+            (ofJob ? sql.BuildOfJob : sql.ThisBuild).With(args, NamedRows.Each<BuildColumns>((r, c) =>
             {
-                rows.Build = new BuildState(r.GetInt64(0), StatusConversions.ToBuild(r.GetString(1)), r.GetDateTimeOrNull(2), r.GetDateTimeOrNull(3));
-                rows.ProjectHasLimit = r.GetBoolean(4);
-                rows.ProjectId = r.GetInt64(5);
-                rows.ProjectName = r.GetString(6);
-                rows.Number = r.GetInt32(7);
-            }),
-        new(
-            $"""
-            SELECT "Id", "Name", "Needs", "Status", "Manual", "AllowFailure", "CancelRequested", "StartedAt", "FailureReason", "Message"
-            FROM jobs WHERE "BuildId" = {buildId} AND "IsLatest" = @p1 ORDER BY "Id"
-            """,
-            [key, true],
-            r => rows.Jobs.Add(new JobState(r.GetInt64(0), r.GetString(1), Entities.JobEntity.SplitNeeds(r.GetString(2)), StatusConversions.ToJob(r.GetString(3)))
-            {
-                Manual = r.GetBoolean(4),
-                AllowFailure = r.GetBoolean(5),
-                CancelRequested = r.GetBoolean(6),
-                StartedAt = r.GetDateTimeOrNull(7),
-                FailureReason = StatusConversions.ToReason(r.GetStringOrNull(8)),
-                Message = r.GetStringOrNull(9),
+                rows.Build = new BuildState(r.GetInt64(c.Id), StatusConversions.ToBuild(r.GetString(c.Status)), r.GetDateTimeOrNull(c.StartedAt), r.GetDateTimeOrNull(c.FinishedAt));
+                rows.ProjectHasLimit = r.GetBoolean(c.HasLimit);
+                rows.ProjectId = r.GetInt64(c.ProjectId);
+                rows.ProjectName = r.GetString(c.Name);
+                rows.Number = r.GetInt32(c.Number);
             })),
-    ];
+            (ofJob ? QueueSql.JobsOfBuildOfJob : QueueSql.JobsOfThisBuild).With(args, NamedRows.Each<JobStateColumns>((r, c) =>
+                rows.Jobs.Add(new JobState(r.GetInt64(c.Id), r.GetString(c.Name), Entities.JobEntity.SplitNeeds(r.GetString(c.Needs)), StatusConversions.ToJob(r.GetString(c.Status)))
+                {
+                    Manual = r.GetBoolean(c.Manual),
+                    AllowFailure = r.GetBoolean(c.AllowFailure),
+                    CancelRequested = r.GetBoolean(c.CancelRequested),
+                    StartedAt = r.GetDateTimeOrNull(c.StartedAt),
+                    FailureReason = StatusConversions.ToReason(r.GetStringOrNull(c.FailureReason)),
+                    Message = r.GetStringOrNull(c.Message),
+                }))),
+        ];
+    }
 
-    /// <summary>The build of job <c>@p0</c>.</summary>
-    public const string BuildOfJob = """(SELECT "BuildId" FROM jobs WHERE "Id" = @p0)""";
+    /// <summary>The build of job <c>@Key</c>, an SQL expression.</summary>
+    public const string BuildOfJob = """(SELECT "BuildId" FROM jobs WHERE "Id" = @Key)""";
 
-    /// <summary>Build <c>@p0</c> itself.</summary>
-    public const string ThisBuild = "@p0";
+    /// <summary>Build <c>@Key</c> itself.</summary>
+    public const string ThisBuild = "@Key";
 
     /// <summary>Stores <paramref name="decision"/> (made on <paramref name="rows"/>) and its events in one
     /// batch with <paramref name="alsoRun"/>, and commits. Each job or build it changes must still have the
@@ -68,32 +60,24 @@ internal static class BuildProgress
     {
         var build = rows.Build!;
         var guarded = decision.Jobs.Select(change => change.StatusChanged
-            ? new Statement(
-                """
-                UPDATE jobs SET "Status" = @p0, "Message" = @p1, "QueuedAt" = COALESCE(@p2, "QueuedAt"),
-                  "FinishedAt" = COALESCE(@p3, "FinishedAt"), "FailureReason" = @p4
-                WHERE "Id" = @p5 AND "Status" = @p6
-                """,
-                [StatusNames.ToWire(change.After.Status), change.After.Message, change.After.QueuedAt, change.After.FinishedAt,
-                    StatusNames.ToWire(change.After.FailureReason), change.After.Id, StatusNames.ToWire(change.Before.Status)])
-            : new Statement(
-                """UPDATE jobs SET "CancelRequested" = @p0, "FailureReason" = @p1 WHERE "Id" = @p2 AND "Status" = @p3""",
-                [change.After.CancelRequested, StatusNames.ToWire(change.After.FailureReason), change.After.Id, StatusNames.ToWire(change.Before.Status)]))
+            ? QueueSql.ChangeJobStatus.With(new(
+                StatusNames.ToWire(change.After.Status), change.After.Message, change.After.QueuedAt, change.After.FinishedAt,
+                StatusNames.ToWire(change.After.FailureReason), change.After.Id, StatusNames.ToWire(change.Before.Status)))
+            : QueueSql.AskJobToCancel.With(new(
+                change.After.CancelRequested, StatusNames.ToWire(change.After.FailureReason), change.After.Id, StatusNames.ToWire(change.Before.Status))))
             .ToList();
         var jobsChanged = guarded.Count > 0;
         if (decision.Build is { } buildChange)
         {
             var after = buildChange.After;
-            guarded.Add(new(
-                """UPDATE builds SET "Status" = @p0, "StartedAt" = @p1, "FinishedAt" = @p2 WHERE "Id" = @p3 AND "Status" = @p4""",
-                [StatusNames.ToWire(after.Status), after.StartedAt, after.FinishedAt, build.Id, StatusNames.ToWire(buildChange.Before.Status)]));
+            guarded.Add(QueueSql.ChangeBuildStatus.With(new(
+                StatusNames.ToWire(after.Status), after.StartedAt, after.FinishedAt, build.Id, StatusNames.ToWire(buildChange.Before.Status))));
         }
 
         List<Statement> writes =
         [
             .. guarded,
-            .. decision.Jobs.Where(j => j.EndedUnstarted).Select(job => new Statement(
-                $"""UPDATE steps SET "Status" = {SqlText.Literal(StepStatus.Skipped)} WHERE "JobId" = @p0""", [job.After.Id])),
+            .. decision.Jobs.Where(j => j.EndedUnstarted).Select(job => QueueSql.SkipSteps.With(new(job.After.Id))),
             .. alsoRun,
             .. EventsOf(rows, decision, events, actor, now),
         ];

@@ -13,7 +13,7 @@ internal sealed record Statement(string Sql, object?[] Values, Action<DbDataRead
 }
 
 /// <summary>One queue operation's use of a connection (<see cref="QueueDatabase.OpenAsync"/>): statements
-/// with positional parameters <c>@p0</c>, <c>@p1</c>, …, and at most one transaction, rolled back on
+/// with positional parameters <c>@p0</c>, <c>@p1</c>, … (as <see cref="SqlStatement{TArgs}"/> makes them from named ones), and at most one transaction, rolled back on
 /// dispose unless committed. Where <paramref name="positional"/> is given (PostgreSQL), it turns each
 /// statement's <c>@pN</c> placeholders into the provider's own positional ones, and parameters go unnamed.</summary>
 internal sealed class QueueSession(
@@ -81,6 +81,19 @@ internal sealed class QueueSession(
         await transaction!.RollbackAsync(cancellationToken);
         await EndTransactionAsync();
     }
+
+    /// <summary>Runs <paramref name="statement"/> (made by <see cref="SqlStatement{TArgs}.With"/>, no row reader)
+    /// and returns the rows it changed.</summary>
+    public Task<int> ExecuteAsync(Statement statement, CancellationToken cancellationToken) =>
+        ExecuteAsync(statement.Sql, statement.Values, cancellationToken);
+
+    /// <summary>Every row of <paramref name="statement"/>, each read by <paramref name="read"/>.</summary>
+    public Task<List<T>> QueryAsync<T>(Statement statement, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        QueryAsync(statement.Sql, statement.Values, read, cancellationToken);
+
+    /// <summary>The first row of <paramref name="statement"/> read by <paramref name="read"/>, or the default if there is none.</summary>
+    public Task<T?> FirstOrDefaultAsync<T>(Statement statement, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        FirstOrDefaultAsync(statement.Sql, statement.Values, read, cancellationToken);
 
     public async Task<int> ExecuteAsync(string sql, object?[] values, CancellationToken cancellationToken)
     {

@@ -26,7 +26,7 @@ public sealed partial class SqlJobQueue
         await using var session = await database.OpenAsync(cancellationToken);
         await session.BeginAsync(cancellationToken);
         var rows = new BuildProgress.BuildRows();
-        await session.BatchAsync(BuildProgress.Reads(BuildProgress.ThisBuild, buildId, database.IsPostgres, rows), cancellationToken);
+        await session.BatchAsync(BuildProgress.Reads(ofJob: false, buildId, database.IsPostgres, rows), cancellationToken);
         if (rows.Build is not { } build)
         {
             await session.RollbackAsync(cancellationToken);
@@ -42,7 +42,7 @@ public sealed partial class SqlJobQueue
         var events = new EventRows(database.IsPostgres);
         Statement[] asked =
         [
-            new("""UPDATE builds SET "CancelRequested" = @p0 WHERE "Id" = @p1""", [true, buildId]),
+            QueueSql.AskBuildToCancel.With(new(true, buildId)),
             events.Add(rows.BuildEvent(EventKinds.BuildCanceling, build.Status, now, actor, reason)),
         ];
         var decision = BuildDecisions.Cancel(build, rows.Jobs, reason, now);
@@ -56,9 +56,7 @@ public sealed partial class SqlJobQueue
         await using var session = await database.OpenAsync(cancellationToken);
         await session.BeginAsync(cancellationToken);
         // Fenced on the status, so two approvals (or an approval racing a cancel) change it once.
-        var changed = await session.ExecuteAsync(
-            $"""UPDATE jobs SET "Status" = {SqlText.Literal(JobStatus.Queued)}, "QueuedAt" = @p0 WHERE "Id" = @p1 AND "Status" = {SqlText.Literal(JobStatus.Manual)}""",
-            [now, jobId], cancellationToken);
+        var changed = await session.ExecuteAsync(QueueSql.Approve.With(new(now, jobId)), cancellationToken);
         if (changed != 1)
         {
             await session.RollbackAsync(cancellationToken);

@@ -12,11 +12,7 @@ public sealed partial class SqlJobQueue
         var expires = Now + leaseDuration;
         await using var session = await database.OpenAsync(cancellationToken);
         var cancel = await session.FirstOrDefaultAsync(
-            $"""
-            UPDATE jobs SET "LeaseExpiresAt" = @p0 WHERE "Id" = @p1 AND "LeaseToken" = @p2 AND "Status" = {Running}
-            RETURNING "CancelRequested"
-            """,
-            [expires, jobId, leaseToken], r => (bool?)r.GetBoolean(0), cancellationToken);
+            QueueSql.Renew.With(new(expires, jobId, leaseToken)), r => (bool?)r.GetBoolean(0), cancellationToken);
         return cancel is { } c ? (expires, c) : null;
     }
 
@@ -27,12 +23,8 @@ public sealed partial class SqlJobQueue
         // On PostgreSQL the job row is share-locked, so a completion waits for the report and not the
         // other way round (it would then find the job ended and the lease stale).
         var current = await session.FirstOrDefaultAsync(
-            $"""
-            SELECT s."Status" FROM steps AS s JOIN jobs AS j ON j."Id" = s."JobId"
-            WHERE s."JobId" = @p0 AND s."Index" = @p1 AND j."LeaseToken" = @p2 AND j."Status" = {Running}
-            {(database.IsPostgres ? "FOR SHARE OF j" : "")}
-            """,
-            [jobId, stepIndex, leaseToken], r => (StepStatus?)StatusConversions.ToStep(r.GetString(0)), cancellationToken);
+            QueueSql.For(database.IsPostgres).StepOfLease.With(new(jobId, stepIndex, leaseToken)),
+            r => (StepStatus?)StatusConversions.ToStep(r.GetString(0)), cancellationToken);
         if (current is null)
         {
             return false;
@@ -50,11 +42,8 @@ public sealed partial class SqlJobQueue
         await session.CommitWithAsync(
             [],
             [
-                new(
-                    status == StepStatus.Running
-                        ? """UPDATE steps SET "Status" = @p0, "StartedAt" = @p1, "ExitCode" = @p2 WHERE "JobId" = @p3 AND "Index" = @p4"""
-                        : """UPDATE steps SET "Status" = @p0, "StartedAt" = COALESCE("StartedAt", @p1), "FinishedAt" = @p1, "ExitCode" = @p2 WHERE "JobId" = @p3 AND "Index" = @p4""",
-                    [wire, at, status == StepStatus.Running ? null : exitCode, jobId, stepIndex]),
+                (status == StepStatus.Running ? QueueSql.StepStarted : QueueSql.StepEnded)
+                    .With(new(wire, at, status == StepStatus.Running ? null : exitCode, jobId, stepIndex)),
                 events.AddForJob(status == StepStatus.Running ? EventKinds.StepStarted : EventKinds.StepFinished, jobId, Now, wire, step: stepIndex),
             ],
             [],
@@ -87,24 +76,13 @@ public sealed partial class SqlJobQueue
         var rows = new BuildProgress.BuildRows();
         List<Statement> end =
         [
-            new(
-                $"""
-                UPDATE jobs SET "Status" = @p0, "Message" = @p1, "FinishedAt" = @p2, "LeaseToken" = NULL, "LeaseExpiresAt" = NULL
-                WHERE "Id" = @p3 AND "LeaseToken" = @p4 AND "Status" = {Running}
-                RETURNING "BuildId", "CancelRequested", "FailureReason", "RetryOn", "RetryMax", "Attempt", "ConcurrencyGroup", "Name", "AgentName"
-                """,
-                [StatusNames.ToWire(status), message, now, jobId, leaseToken],
-                r => ended = new EndedJob(
-                    r.GetInt64(0), r.GetBoolean(1), StatusConversions.ToReason(r.GetStringOrNull(2)), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
-                    r.GetStringOrNull(6), r.GetString(7), r.GetStringOrNull(8))),
-            new(
-                $"""
-                UPDATE steps SET "Status" = CASE WHEN "Status" = {SqlText.Literal(StepStatus.Running)} THEN @p0 ELSE {SqlText.Literal(StepStatus.Skipped)} END,
-                  "FinishedAt" = @p1
-                WHERE "JobId" = @p2 AND "Status" IN ({SqlText.Literal(StepStatus.Pending)}, {SqlText.Literal(StepStatus.Running)})
-                """,
-                [StatusNames.ToWire(FinalStepStatus(status)), now, jobId]),
-            .. BuildProgress.Reads(BuildProgress.BuildOfJob, jobId, database.IsPostgres, rows),
+            QueueSql.EndJob.With(
+                new(StatusNames.ToWire(status), message, now, jobId, leaseToken),
+                NamedRows.Each<EndedColumns>((r, c) => ended = new EndedJob(
+                    r.GetInt64(c.BuildId), r.GetBoolean(c.CancelRequested), StatusConversions.ToReason(r.GetStringOrNull(c.FailureReason)), r.GetString(c.RetryOn),
+                    r.GetInt32(c.RetryMax), r.GetInt32(c.Attempt), r.GetStringOrNull(c.ConcurrencyGroup), r.GetString(c.Name), r.GetStringOrNull(c.AgentName)))),
+            QueueSql.EndSteps.With(new(StatusNames.ToWire(FinalStepStatus(status)), now, jobId)),
+            .. BuildProgress.Reads(ofJob: true, jobId, database.IsPostgres, rows),
         ];
         await session.BatchAsync(end, cancellationToken);
         if (ended is null)
@@ -119,7 +97,7 @@ public sealed partial class SqlJobQueue
         reason = reason is not null && ended.FailureReason == FailureReason.Superseded ? FailureReason.Superseded : reason;
         List<Statement> own =
         [
-            .. reason == ended.FailureReason ? [] : new[] { new Statement("""UPDATE jobs SET "FailureReason" = @p0 WHERE "Id" = @p1""", [StatusNames.ToWire(reason), jobId]) },
+            .. reason == ended.FailureReason ? [] : new[] { QueueSql.SetFailureReason.With(new(StatusNames.ToWire(reason), jobId)) },
             events.Add(rows.JobEvent(EventKinds.JobFinished, new JobState(jobId, ended.Name, [], status) { FailureReason = reason }, now, ended.AgentName)),
         ];
         if (status == JobStatus.Lost)
@@ -133,7 +111,7 @@ public sealed partial class SqlJobQueue
             // Rare: queue the next attempt, then read the build's latest jobs again, which now include it.
             var next = await JobRetry.QueueNextAttemptAsync(session, jobId, now, cancellationToken);
             rows = new BuildProgress.BuildRows();
-            await session.BatchAsync(BuildProgress.Reads(BuildProgress.BuildOfJob, jobId, database.IsPostgres, rows), cancellationToken);
+            await session.BatchAsync(BuildProgress.Reads(ofJob: true, jobId, database.IsPostgres, rows), cancellationToken);
             own.Add(events.Add(rows.JobEvent(EventKinds.JobRetried, new JobState(next, ended.Name, [], JobStatus.Queued), now, ended.AgentName)));
         }
 
@@ -149,8 +127,7 @@ public sealed partial class SqlJobQueue
     {
         await using var session = await database.OpenAsync(cancellationToken);
         return await session.FirstOrDefaultAsync(
-            $"""SELECT "CancelRequested" FROM jobs WHERE "Id" = @p0 AND "LeaseToken" = @p1 AND "Status" = {Running}""",
-            [jobId, leaseToken], r => (bool?)r.GetBoolean(0), cancellationToken);
+            QueueSql.CancelRequestedOfLease.With(new(jobId, leaseToken)), r => (bool?)r.GetBoolean(0), cancellationToken);
     }
 
     private static StepStatus FinalStepStatus(JobStatus job) => job switch

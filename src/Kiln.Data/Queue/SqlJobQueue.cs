@@ -65,7 +65,8 @@ public sealed partial class SqlJobQueue(QueueDatabase database, TimeProvider tim
             var now = Now;
             await session.BeginAsync(cancellationToken);
             var candidate = await session.FirstOrDefaultAsync(
-                Sql.Candidates!, [Sql.ListParameter(runnable), Sql.ListParameter(Array.Empty<long>()), now, 1], ReadCandidate, cancellationToken);
+                Sql.Candidates!.With(new(Sql.ListParameter(runnable), Sql.ListParameter(Array.Empty<long>()), now, 1)),
+                NamedRows.Each<CandidateColumns, LeaseCandidate>(ReadCandidate), cancellationToken);
             if (candidate is null)
             {
                 await session.RollbackAsync(cancellationToken);
@@ -73,13 +74,13 @@ public sealed partial class SqlJobQueue(QueueDatabase database, TimeProvider tim
             }
 
             var token = NewLeaseToken();
-            var leased = Sql.LeasedKey(token, candidate.JobId);
+            var leased = Sql.Leased(token, candidate.JobId, now);
             Statement[] claim =
             [
-                new(Sql.Claim!, [token, now + leaseDuration, agentId, agentName, now, candidate.JobId]),
-                new(LeaseEvents.SqliteJobStarted, [now, .. leased]),
-                new(Sql.StartBuild, [now, .. leased]),
-                new(LeaseEvents.SqliteBuildStarted, [now, .. leased]),
+                Sql.Claim!.With(new(token, now + leaseDuration, agentId, agentName, now, candidate.JobId)),
+                LeaseEvents.SqliteJobStarted.With(leased),
+                Sql.StartBuild.With(leased),
+                LeaseEvents.SqliteBuildStarted.With(leased),
             ];
             if (await CommitLeaseAsync(session, claim, leased, cancellationToken) is { } job)
             {
@@ -108,10 +109,12 @@ public sealed partial class SqlJobQueue(QueueDatabase database, TimeProvider tim
             var candidates = new List<LeaseCandidate>();
             Statement[] lease =
             [
-                new(Sql.Lease!, [agentId, Sql.ListParameter(passedOver), now, CandidatesPerTry, QueuedName, token, now + leaseDuration, agentName], r => candidates.Add(ReadCandidate(r))),
+                Sql.Lease!.With(
+                    new(agentId, Sql.ListParameter(passedOver), now, CandidatesPerTry, QueuedName, token, now + leaseDuration, agentName),
+                    NamedRows.Each<CandidateColumns>((r, c) => candidates.Add(ReadCandidate(r, c)))),
             ];
             await session.BeginAsync(cancellationToken);
-            if (await CommitLeaseAsync(session, lease, Sql.LeasedKey(token, pickedJob: null), cancellationToken) is { } job)
+            if (await CommitLeaseAsync(session, lease, Sql.Leased(token, pickedJob: null, now), cancellationToken) is { } job)
             {
                 return job;
             }
@@ -137,12 +140,12 @@ public sealed partial class SqlJobQueue(QueueDatabase database, TimeProvider tim
             token = NewLeaseToken();
             Statement[] guarded =
             [
-                new(LeaseRules.LockConcurrencyGroup, [candidate.JobId], Statement.Ignore),
-                new(LeaseRules.LockLimitedProject, [candidate.ProjectId], Statement.Ignore),
-                new(Sql.LeaseOne!, [agentId, candidate.JobId, now, CandidatesPerTry, QueuedName, token, now + leaseDuration, agentName], Statement.Ignore),
+                LeaseRules.LockConcurrencyGroup.With(new(candidate.JobId), Statement.Ignore),
+                LeaseRules.LockLimitedProject.With(new(candidate.ProjectId), Statement.Ignore),
+                Sql.LeaseOne!.With(new(agentId, candidate.JobId, now, QueuedName, token, now + leaseDuration, agentName), Statement.Ignore),
             ];
             await session.BeginAsync(cancellationToken);
-            if (await CommitLeaseAsync(session, guarded, Sql.LeasedKey(token, candidate.JobId), cancellationToken) is { } guardedJob)
+            if (await CommitLeaseAsync(session, guarded, Sql.Leased(token, candidate.JobId, now), cancellationToken) is { } guardedJob)
             {
                 return guardedJob;
             }
@@ -154,27 +157,27 @@ public sealed partial class SqlJobQueue(QueueDatabase database, TimeProvider tim
     }
 
     /// <summary>Runs <paramref name="claim"/> (which claims a job with a lease token, if it can), reads the
-    /// leased job by <paramref name="leased"/> (<see cref="LeaseRules.LeasedKey"/>) and commits, in the
+    /// leased job by <paramref name="leased"/> (<see cref="LeaseRules.Leased"/>) and commits, in the
     /// session's open transaction: in one round trip on PostgreSQL. A failed claim commits no change. Then
     /// the project's fair-share tags advance, unsynced: a crash may lose that step, which costs a project
     /// one turn of fairness, and its fair-share row is not held locked while the disk syncs, so leases of
     /// one project's jobs do not queue behind each other's commits. Returns the leased job, or null if the
     /// claim took none.</summary>
     private async Task<LeasedJob?> CommitLeaseAsync(
-        QueueSession session, IReadOnlyList<Statement> claim, object[] leased, CancellationToken cancellationToken)
+        QueueSession session, IReadOnlyList<Statement> claim, LeasedArgs leased, CancellationToken cancellationToken)
     {
         var steps = new List<LeasedStep>();
         LeasedJob? job = null;
         await session.CommitWithAsync(
             [],
-            [.. claim, new(Sql.LeasedJobWithSteps, leased, r => ReadJobAndStep(r, ref job, steps))],
-            [new(Sql.AdvanceFairShare, leased)],
+            [.. claim, Sql.LeasedJobWithSteps.With(leased, NamedRows.Each<LeasedJobColumns>((r, c) => ReadJobAndStep(r, c, ref job, steps)))],
+            [Sql.AdvanceFairShare.With(leased)],
             cancellationToken);
         return job;
     }
 
-    private static LeaseCandidate ReadCandidate(DbDataReader r) =>
-        new() { JobId = r.GetInt64(0), ProjectId = r.GetInt64(1), Row = r.GetStringOrNull(2) };
+    private static LeaseCandidate ReadCandidate(DbDataReader r, CandidateColumns c) =>
+        new() { JobId = r.GetInt64(c.JobId), ProjectId = r.GetInt64(c.ProjectId), Row = r.GetStringOrNull(c.Row) };
 
     /// <summary>SQLite: the runs-on values of queued jobs that this agent can run: a job is for the agent
     /// when the agent's labels include all of its runs-on labels. The few distinct values are matched here,
@@ -185,8 +188,8 @@ public sealed partial class SqlJobQueue(QueueDatabase database, TimeProvider tim
         var runsOn = new List<string>();
         await session.BatchAsync(
             [
-                new("""SELECT "Labels", "Paused" FROM agents WHERE "Id" = @p0""", [agentId], r => agent = (r.GetString(0), r.GetBoolean(1))),
-                new(LeaseRules.RunsOnOfQueuedJobs, [], r => runsOn.Add(r.GetString(0))),
+                QueueSql.AgentLabels.With(new(agentId), r => agent = (r.GetString(0), r.GetBoolean(1))),
+                LeaseRules.RunsOnOfQueuedJobs.With(default, r => runsOn.Add(r.GetString(0))),
             ],
             cancellationToken);
         if (agent?.Paused == true)
@@ -200,23 +203,23 @@ public sealed partial class SqlJobQueue(QueueDatabase database, TimeProvider tim
 
     /// <summary>A row of <see cref="LeaseRules.LeasedJobWithSteps"/>: the job the first time, and its step
     /// unless it has none.</summary>
-    private static void ReadJobAndStep(DbDataReader r, ref LeasedJob? job, List<LeasedStep> steps)
+    private static void ReadJobAndStep(DbDataReader r, LeasedJobColumns c, ref LeasedJob? job, List<LeasedStep> steps)
     {
-        job ??= ReadJob(r, steps);
-        if (!r.IsDBNull(StepColumn))
+        job ??= ReadJob(r, c, steps);
+        if (!r.IsDBNull(c.StepIndex))
         {
             steps.Add(new(
-                r.GetInt32(StepColumn), r.GetString(StepColumn + 1), r.GetString(StepColumn + 2), r.GetString(StepColumn + 3), r.GetInt32OrNull(StepColumn + 4),
-                r.GetString(StepColumn + 5), r.GetBoolean(StepColumn + 6), r.GetStringOrNull(StepColumn + 7), r.GetStringOrNull(StepColumn + 8)));
+                r.GetInt32(c.StepIndex), r.GetString(c.StepName), r.GetString(c.Run), r.GetString(c.StepEnvJson), r.GetInt32OrNull(c.StepTimeoutSeconds),
+                r.GetString(c.Condition), r.GetBoolean(c.ContinueOnError), r.GetStringOrNull(c.WorkingDirectory), r.GetStringOrNull(c.Shell)));
         }
     }
 
-    private const int StepColumn = 22;
-
-    private static LeasedJob ReadJob(DbDataReader r, IReadOnlyList<LeasedStep> steps) => new(
-        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetDateTime(5), r.GetInt32OrNull(6), r.GetString(7), r.GetString(8), r.GetString(9),
-        new LeasedBuild(r.GetInt32(10), r.GetString(11), r.GetStringOrNull(12), r.GetStringOrNull(13), r.GetStringOrNull(14), r.GetStringOrNull(15), r.GetString(16), r.GetString(17), r.GetString(18), r.GetStringOrNull(19),
-            r.GetInt32OrNull(20), r.GetStringOrNull(21)),
+    private static LeasedJob ReadJob(DbDataReader r, LeasedJobColumns c, IReadOnlyList<LeasedStep> steps) => new(
+        r.GetInt64(c.Id), r.GetInt64(c.BuildId), r.GetString(c.Name), r.GetInt32(c.Attempt), r.GetString(c.LeaseToken), r.GetDateTime(c.LeaseExpiresAt),
+        r.GetInt32OrNull(c.TimeoutSeconds), r.GetString(c.EnvJson), r.GetString(c.MatrixJson), r.GetString(c.SpecJson),
+        new LeasedBuild(r.GetInt32(c.Number), r.GetString(c.Event), r.GetStringOrNull(c.Ref), r.GetStringOrNull(c.Branch), r.GetStringOrNull(c.Tag),
+            r.GetStringOrNull(c.Commit), r.GetString(c.TriggeredBy), r.GetString(c.InputsJson), r.GetString(c.ProjectName), r.GetStringOrNull(c.RepoUrl),
+            r.GetInt32OrNull(c.PullRequest), r.GetStringOrNull(c.BaseBranch)),
         steps);
 
     private static string NewLeaseToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
