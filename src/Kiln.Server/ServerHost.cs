@@ -55,6 +55,7 @@ public static class ServerHost
         builder.Services.AddScoped<LocalAgentEnrollment>();
         builder.Services.AddScoped<TokenService>();
         builder.Services.AddSingleton<TokenCache>();
+        builder.Services.AddSingleton<AgentSeenThrottle>();
         builder.Services.AddScoped<AgentRegistration>();
         builder.Services.AddScoped<AgentDirectory>();
         builder.Services.AddHostedService<LeaseReaper>();

@@ -61,3 +61,32 @@ public sealed class TokenCacheTests
         Assert.False(cache.TryGet("h", out _));
     }
 }
+
+/// <summary>A lease poll writes the agent's last-seen time at most once per interval.</summary>
+public sealed class AgentSeenThrottleTests
+{
+    [Fact]
+    public void A_poll_writes_once_per_interval_per_agent()
+    {
+        var clock = new FakeTimeProvider();
+        var throttle = new Kiln.Server.AgentApi.AgentSeenThrottle(clock);
+        var interval = TimeSpan.FromSeconds(5);
+
+        Assert.True(throttle.ShouldWrite(1, interval));
+        Assert.False(throttle.ShouldWrite(1, interval));
+        Assert.True(throttle.ShouldWrite(2, interval));
+
+        clock.Advance(interval - TimeSpan.FromMilliseconds(1));
+        Assert.False(throttle.ShouldWrite(1, interval));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(throttle.ShouldWrite(1, interval));
+    }
+
+    [Theory]
+    [InlineData(60, 5.0)]
+    [InlineData(8, 2.0)]
+    public void The_interval_stays_well_inside_the_offline_threshold(int leaseSeconds, double expected)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(expected), Kiln.Server.AgentApi.AgentSeenThrottle.Interval(leaseSeconds));
+    }
+}
