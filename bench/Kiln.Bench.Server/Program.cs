@@ -3,6 +3,7 @@ using System.Globalization;
 // Issue 4's speed targets, measured end to end (docs in bench/README.md):
 //   queue     enqueue + lease + complete through SqlJobQueue, no processes, [N jobs] [workers] [projects] (≥ 2,000 ops/s)
 //   latency   trigger → first step running, one-step `true` pipeline, own agent       (median ≤ 50 ms, p99 ≤ 250 ms)
+//   done-latency  trigger → build finished, by phase, own agent                          (median ≤ 10 ms, p99 ≤ 50 ms)
 //   remote-latency  the same with a separate `kiln agent` process                    (median ≤ 100 ms)
 //   throughput 1,000 one-step `true` builds through a real server                      (≥ 30 builds/s)
 //   scale     builds list and queue listing with 100,000 finished builds; SQLite, and
@@ -22,6 +23,11 @@ if (mode is "all" or "queue")
 if (mode is "all" or "latency")
 {
     results.Add(("latency", await ServerBench.LatencyAsync(kiln, Count(args, 200))));
+}
+
+if (mode is "all" or "done-latency")
+{
+    results.Add(("done-latency", await DoneLatencyBench.RunAsync(kiln, Count(args, 500))));
 }
 
 if (mode is "all" or "remote-latency")

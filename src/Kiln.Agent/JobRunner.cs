@@ -33,6 +33,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         var spool = Path.Combine(options.WorkDir, "spool", $"job-{lease.JobId}");
         var shipper = new LogShipper(server, time, logger, lease.JobId, lease.LeaseToken, () => leaseLost.Cancel(), leaseLost.Token, spool);
         var log = new JobLogLimiter(shipper, lease.LogCapBytes);
+        var reporter = new StepReporter(server, lease.JobId, () => leaseLost.Cancel(), leaseLost.Token);
         string status;
         string? message = null;
         try
@@ -61,12 +62,12 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
                 }
             }
 
-            var job = new RunningJob(lease, env, workspace, cookie, log, () => jobTimeout.IsCancellationRequested && !canceledByUser.IsCancellationRequested);
+            var job = new RunningJob(lease, env, workspace, cookie, log, reporter, () => jobTimeout.IsCancellationRequested && !canceledByUser.IsCancellationRequested);
             foreach (var step in lease.Steps)
             {
                 if (outcome == StepOutcome.Error || !ShouldRun(step.If, outcome, stop.IsCancellationRequested))
                 {
-                    await ReportAsync(lease, step.Index, WireStatus.Skipped, null, leaseLost.Token);
+                    Report(reporter, lease, step.Index, WireStatus.Skipped, null);
                     continue;
                 }
 
@@ -85,8 +86,8 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
             }
 
             await WriteKilnLineAsync(log, $"job {status}", CancellationToken.None);
-            await log.CompleteAsync(leaseLost.Token);
-            await shipper.CompleteAsync(leaseLost.Token);
+            // The completion goes out only once every step report and log chunk is stored.
+            await Task.WhenAll(reporter.CompleteAsync(leaseLost.Token), CompleteLogAsync(log, shipper, leaseLost.Token));
         }
         catch (Exception e) when (e is LeaseLostException || leaseLost.IsCancellationRequested)
         {
@@ -109,6 +110,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         {
             await background.CancelAsync();
             await Task.WhenAll(Quietly(heartbeat), Quietly(watch));
+            await reporter.DisposeAsync();
             await shipper.DisposeAsync();
         }
 
@@ -130,8 +132,8 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
 
     private async Task<StepOutcome> RunStepAsync(RunningJob job, StepSpec step, CancellationToken stop, CancellationToken reportToken)
     {
-        var (lease, extraEnv, workspace, cookie, log, jobTimedOut) = job;
-        await ReportAsync(lease, step.Index, WireStatus.Running, null, reportToken);
+        var (lease, extraEnv, workspace, cookie, log, reporter, jobTimedOut) = job;
+        Report(reporter, lease, step.Index, WireStatus.Running, null);
         await WriteKilnLineAsync(log, $"step {step.Index + 1}/{lease.Steps.Count}: {step.Name}", reportToken);
         var env = new Dictionary<string, string>(step.Environment);
         foreach (var (k, v) in extraEnv)
@@ -159,7 +161,7 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
             await WriteKilnLineAsync(log, $"step failed with exit code {result.ExitCode}", reportToken);
         }
 
-        await ReportAsync(lease, step.Index, status, result.ExitCode, reportToken);
+        Report(reporter, lease, step.Index, status, result.ExitCode);
         // A step that could not start (a missing working directory, say) is the pipeline's failure, not Kiln's.
         return result.Outcome == StepOutcome.Error ? StepOutcome.Failed : result.Outcome;
     }
@@ -234,15 +236,22 @@ public sealed class JobRunner(ServerClient server, IStepExecutor executor, Proce
         }
     }
 
-    private Task ReportAsync(JobLease lease, int index, string status, int? exitCode, CancellationToken token) =>
-        server.ReportStepAsync(lease.JobId, index, new StepReport(lease.LeaseToken, status, exitCode, time.GetUtcNow()), token);
+    /// <summary>Queues a step report stamped now; <see cref="StepReporter"/> sends it in the background, in order.</summary>
+    private void Report(StepReporter reporter, JobLease lease, int index, string status, int? exitCode) =>
+        reporter.Report(index, new StepReport(lease.LeaseToken, status, exitCode, time.GetUtcNow()));
+
+    private static async Task CompleteLogAsync(JobLogLimiter log, LogShipper shipper, CancellationToken token)
+    {
+        await log.CompleteAsync(token);
+        await shipper.CompleteAsync(token);
+    }
 
     private ValueTask WriteKilnLineAsync(ILogSink log, string text, CancellationToken token) =>
         log.WriteAsync(new LogLine(time.GetUtcNow(), "[kiln] " + text), token);
 
     /// <summary>What every step of a running job shares. <c>JobTimedOut</c> tells whether a stop came from
     /// the job's own timeout, so the step it cut short is <c>timed_out</c> rather than <c>canceled</c>.</summary>
-    private sealed record RunningJob(JobLease Lease, Dictionary<string, string> Env, string Workspace, string Cookie, ILogSink Log, Func<bool> JobTimedOut);
+    private sealed record RunningJob(JobLease Lease, Dictionary<string, string> Env, string Workspace, string Cookie, ILogSink Log, StepReporter Reporter, Func<bool> JobTimedOut);
 
     private static IEnumerable<string> Unsupported(JobRequirements? requirements)
     {

@@ -72,7 +72,8 @@ public sealed class ProcessTreeSweeper(TimeProvider timeProvider, ILogger<Proces
         var children = new List<int>();
         for (int round = 0; round < MaxRounds; round++)
         {
-            List<int> found = await FindAsync(entry, self, ct);
+            ct.ThrowIfCancellationRequested();
+            List<int> found = Find(entry, self);
             if (found.Count == 0)
             {
                 break;
@@ -80,7 +81,7 @@ public sealed class ProcessTreeSweeper(TimeProvider timeProvider, ILogger<Proces
 
             foreach (int pid in found)
             {
-                bool child = (await ProcStat.TryReadAsync(pid, ct))?.ParentId == self;
+                bool child = ProcStat.TryRead(pid)?.ParentId == self;
                 if (LibC.Kill(pid, LibC.SIGKILL) == 0 && killed.Add(pid) && child)
                 {
                     children.Add(pid);
@@ -99,7 +100,9 @@ public sealed class ProcessTreeSweeper(TimeProvider timeProvider, ILogger<Proces
         return killed.Count;
     }
 
-    private static async Task<List<int>> FindAsync(byte[] entry, int self, CancellationToken ct)
+    /// <summary>The processes whose environment holds <paramref name="entry"/>. It reads /proc in place
+    /// (see <see cref="ProcStat.TryRead"/>): one small file per process, on every job's end.</summary>
+    private static List<int> Find(byte[] entry, int self)
     {
         var found = new List<int>();
         foreach (string directory in Directory.EnumerateDirectories("/proc"))
@@ -112,7 +115,7 @@ public sealed class ProcessTreeSweeper(TimeProvider timeProvider, ILogger<Proces
             byte[] environment;
             try
             {
-                environment = await File.ReadAllBytesAsync(Path.Combine(directory, "environ"), ct);
+                environment = File.ReadAllBytes(Path.Combine(directory, "environ"));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

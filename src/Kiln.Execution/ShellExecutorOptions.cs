@@ -15,9 +15,6 @@ public sealed class ShellExecutorOptions
     /// <summary>Directory under which each step's script file is written (in its own 0700 folder, removed afterwards); null for the system temp directory.</summary>
     public string? TempDirectory { get; set; }
 
-    /// <summary>The util-linux <c>setsid</c> program.</summary>
-    public string SetsidPath { get; set; } = "setsid";
-
     /// <summary>The bash that runs scripts.</summary>
     public string BashPath { get; set; } = "/bin/bash";
 }

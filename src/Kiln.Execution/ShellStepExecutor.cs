@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
 
@@ -9,23 +8,20 @@ namespace Kiln.Execution;
 /// Runs a step as a bash script on Linux, in its own session and process group.
 /// </summary>
 /// <remarks>
-/// The script is written to a private temp folder and started as
-/// <c>setsid /bin/sh -c 'exec "$@" &lt;/dev/null 2&gt;&amp;1' kiln-step SHELL-COMMAND</c>, where the shell command
-/// comes from <see cref="ShellCommand"/> (by default <c>/bin/bash --noprofile --norc -eo pipefail SCRIPT</c>).
-/// <c>setsid</c> (util-linux) forks only when its caller is a process-group leader, which a
-/// freshly forked child never is, so it calls <c>setsid()</c> in place: the pid .NET gets is
-/// the session and process-group leader for the whole step, and the same pid then runs sh and
-/// bash through <c>exec</c>. stdin is /dev/null; stderr joins stdout in one pipe so their order
-/// is kept. The environment is the agent's without its <c>KILN_*</c> settings, plus <see cref="StepRequest.Environment"/>, plus
-/// <c>KILN_JOB_COOKIE</c> for <see cref="ProcessTreeSweeper"/>. See <see cref="IStepExecutor"/>
-/// for the semantics.
+/// The script is written to a private temp folder and its shell command (from
+/// <see cref="ShellCommand"/>, by default <c>/bin/bash --noprofile --norc -eo pipefail SCRIPT</c>)
+/// is started directly with <c>posix_spawn</c> (<see cref="StepProcess"/>): the child calls
+/// <c>setsid()</c> before exec, so the pid is the session and process-group leader for the whole
+/// step, and nothing but the shell is loaded. stdin is /dev/null; stderr joins stdout in one pipe
+/// so their order is kept. The environment is the agent's without its <c>KILN_*</c> settings, plus
+/// <see cref="StepRequest.Environment"/>, plus <c>KILN_JOB_COOKIE</c> for <see cref="ProcessTreeSweeper"/>.
+/// See <see cref="IStepExecutor"/> for the semantics.
 /// </remarks>
 public sealed class ShellStepExecutor(
     TimeProvider timeProvider,
     ILogger<ShellStepExecutor> logger,
     ShellExecutorOptions options) : IStepExecutor
 {
-    private const string Launcher = "exec \"$@\" </dev/null 2>&1";
     private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
 
     /// <summary>Test hook: called with the step's pid (= its process-group id) right after it started.</summary>
@@ -97,30 +93,26 @@ public sealed class ShellStepExecutor(
     [SupportedOSPlatform("linux")]
     private async Task<StepResult> RunScriptAsync(StepRequest request, string script, ILogSink log, CancellationToken cancellationToken)
     {
-        Process? started;
+        StepProcess started;
         try
         {
-            started = Process.Start(CreateStartInfo(request, script));
+            started = StepProcess.Start(
+                ShellCommand.For(request.Shell, options.BashPath, script).Arguments, StepEnvironment(request), request.WorkingDirectory);
         }
-        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException or IOException or ArgumentException)
+        catch (Exception ex) when (ex is Win32Exception or IOException or ArgumentException)
         {
             logger.LogWarning(ex, "Could not start a step in {Directory}", request.WorkingDirectory);
             return Error($"could not start the step: {ex.Message}");
         }
 
-        if (started is null)
-        {
-            return Error("could not start the step");
-        }
-
-        using Process process = started;
+        using StepProcess process = started;
         ProcessStarted?.Invoke(process.Id);
         logger.LogDebug("Step started as process group {ProcessGroup}", process.Id);
 
         using var sinkCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         using var readCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         using var pump = new OutputPump(timeProvider, log, sinkCts.Token);
-        Task pumping = pump.RunAsync(process.StandardOutput.BaseStream, readCts.Token);
+        Task pumping = pump.RunAsync(process.Output, readCts.Token);
 
         StepOutcome? stoppedAs = await WaitOrStopAsync(process, request.Timeout, pump, cancellationToken);
         if (stoppedAs == StepOutcome.Canceled)
@@ -138,11 +130,12 @@ public sealed class ShellStepExecutor(
                 options.DrainTimeout);
         }
 
-        return await FinishAsync(process.ExitCode, stoppedAs, pump.Failure, request.Timeout, log, sinkCts.Token);
+        return await FinishAsync(await process.Exited, stoppedAs, pump.Failure, request.Timeout, log, sinkCts.Token);
     }
 
     /// <summary>Waits for the main process; on cancel, timeout or sink failure kills the group and says why.</summary>
-    private async Task<StepOutcome?> WaitOrStopAsync(Process process, TimeSpan? timeout, OutputPump pump, CancellationToken cancellationToken)
+    [SupportedOSPlatform("linux")]
+    private async Task<StepOutcome?> WaitOrStopAsync(StepProcess process, TimeSpan? timeout, OutputPump pump, CancellationToken cancellationToken)
     {
         TimeSpan delay = timeout is { } limit ? (limit < LongestTimer ? limit : LongestTimer) : Timeout.InfiniteTimeSpan;
         using var timeoutCts = new CancellationTokenSource(delay, timeProvider);
@@ -164,7 +157,8 @@ public sealed class ShellStepExecutor(
     }
 
     /// <summary>SIGTERM to the group, up to the grace period for the main process to exit, then SIGKILL to the group.</summary>
-    private async Task TerminateAsync(Process process, StepOutcome reason)
+    [SupportedOSPlatform("linux")]
+    private async Task TerminateAsync(StepProcess process, StepOutcome reason)
     {
         logger.LogInformation(
             "Stopping process group {ProcessGroup} ({Reason}): SIGTERM, SIGKILL after {Grace}",
@@ -226,33 +220,25 @@ public sealed class ShellStepExecutor(
         }
     }
 
-    private ProcessStartInfo CreateStartInfo(StepRequest request, string script)
+    private static Dictionary<string, string> StepEnvironment(StepRequest request)
     {
-        var startInfo = new ProcessStartInfo(options.SetsidPath)
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry inherited in Environment.GetEnvironmentVariables())
         {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            WorkingDirectory = request.WorkingDirectory,
-        };
-        string[] arguments = ["/bin/sh", "-c", Launcher, "kiln-step", .. ShellCommand.For(request.Shell, options.BashPath, script).Arguments];
-        foreach (string argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        // The agent's own KILN_ settings (its token, a bootstrap admin token) are not the step's business.
-        foreach (var inherited in startInfo.Environment.Keys.Where(k => k.StartsWith("KILN_", StringComparison.Ordinal)).ToList())
-        {
-            startInfo.Environment.Remove(inherited);
+            // The agent's own KILN_ settings (its token, a bootstrap admin token) are not the step's business.
+            if (inherited.Key is string name && !name.StartsWith("KILN_", StringComparison.Ordinal))
+            {
+                environment[name] = inherited.Value as string ?? "";
+            }
         }
 
         foreach ((string name, string value) in request.Environment)
         {
-            startInfo.Environment[name] = value;
+            environment[name] = value;
         }
 
-        startInfo.Environment[ProcessTreeSweeper.CookieVariable] = request.JobCookie;
-        return startInfo;
+        environment[ProcessTreeSweeper.CookieVariable] = request.JobCookie;
+        return environment;
     }
 
     private void TryDeleteDirectory(string directory)

@@ -54,6 +54,8 @@ public static class ServerHost
         builder.Services.AddScoped<AdminBootstrap>();
         builder.Services.AddScoped<LocalAgentEnrollment>();
         builder.Services.AddScoped<TokenService>();
+        builder.Services.AddSingleton<TokenCache>();
+        builder.Services.AddSingleton<AgentSeenThrottle>();
         builder.Services.AddScoped<AgentRegistration>();
         builder.Services.AddScoped<AgentDirectory>();
         builder.Services.AddHostedService<LeaseReaper>();

@@ -44,6 +44,20 @@ internal sealed class FakeAgentServer : IAsyncDisposable
 
     public ConcurrentQueue<StepCall> Steps { get; } = new();
 
+    /// <summary>The time each stored step report carried, in arrival order.</summary>
+    public ConcurrentQueue<(long JobId, DateTimeOffset At)> StepTimes { get; } = new();
+
+    /// <summary>How long each step report is held before it is answered (a slow server).</summary>
+    public TimeSpan StepDelay { get; set; }
+
+    private int _stepsReceived;
+
+    /// <summary>Step reports whose body has been read (answered or not yet).</summary>
+    public int StepsReceived => Volatile.Read(ref _stepsReceived);
+
+    /// <summary>How many step reports had been stored when the completion arrived.</summary>
+    public int CompletedAfterSteps { get; private set; } = -1;
+
     public ConcurrentQueue<string> Heartbeats { get; } = new();
 
     public ConcurrentQueue<string> UnauthorizedRequests { get; } = new();
@@ -210,12 +224,19 @@ internal sealed class FakeAgentServer : IAsyncDisposable
         app.MapPost("/api/v1/agent/jobs/{jobId:long}/steps/{index:int}", async (long jobId, int index, HttpContext http) =>
         {
             var report = await http.Request.ReadFromJsonAsync(KilnJsonContext.Default.StepReport, http.RequestAborted);
+            Interlocked.Increment(ref _stepsReceived);
+            if (StepDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(StepDelay, http.RequestAborted);
+            }
+
             if (ReportAnswer != StatusCodes.Status200OK)
             {
                 return Results.StatusCode(ReportAnswer);
             }
 
             Steps.Enqueue(new StepCall(jobId, index, report!.Status, report.ExitCode, report.LeaseToken));
+            StepTimes.Enqueue((jobId, report.At));
             return Results.Json(new AgentAck(_cancel.Task.IsCompleted), KilnJsonContext.Default.AgentAck);
         });
 
@@ -229,6 +250,7 @@ internal sealed class FakeAgentServer : IAsyncDisposable
                 return Results.StatusCode(ReportAnswer);
             }
 
+            CompletedAfterSteps = Steps.Count(s => s.JobId == jobId);
             Completed.TrySetResult((jobId, request!));
             return Results.Json(new AgentAck(false), KilnJsonContext.Default.AgentAck);
         });

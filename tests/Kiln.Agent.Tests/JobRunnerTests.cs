@@ -195,17 +195,40 @@ public sealed class JobRunnerTests
     }
 
     [Fact]
-    public async Task A_lease_refused_on_the_first_report_stops_the_job_without_running_or_completing_it()
+    public async Task A_lease_refused_on_the_first_report_stops_the_step_and_the_job_without_completing_it()
     {
+        // Step reports go out in the background, so the step has started when the 409 comes back; it
+        // must be stopped at once, and nothing more reported.
         await using var h = await StartAsync();
         h.Server.ReportAnswer = StatusCodes.Status409Conflict;
-        var lease = h.Lease([Step(0, "touch \"$KILN_WORKSPACE/../../ran\"")]);
+        var lease = h.Lease([Step(0, "sleep 30; touch \"$KILN_WORKSPACE/../../ran\"")]);
+        var clock = Stopwatch.StartNew();
 
         await h.Runner.RunAsync(lease, CancellationToken.None).WaitAsync(Patience);
 
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the step ran on for {clock.Elapsed} after its lease was gone");
         Assert.False(h.Server.Completed.Task.IsCompleted, "a job whose lease was lost must report nothing more");
-        Assert.False(File.Exists(Path.Combine(h.WorkDir, "ran")), "the step ran although its lease was gone");
+        Assert.False(File.Exists(Path.Combine(h.WorkDir, "ran")), "the step ran to its end although its lease was gone");
         Assert.False(Directory.Exists(h.WorkspaceOf(lease)));
+    }
+
+    [Fact]
+    public async Task Step_reports_go_out_in_the_background_in_order_and_the_completion_waits_for_them()
+    {
+        // Every report takes 150 ms to be answered: the steps must not wait for them, but the
+        // completion must come after the last one, and the server must get them in order.
+        await using var h = await StartAsync();
+        h.Server.StepDelay = TimeSpan.FromMilliseconds(150);
+        var lease = h.Lease([Step(0, "true"), Step(1, "true"), Step(2, "true")]);
+
+        var complete = await h.RunAsync(lease);
+
+        Assert.Equal("succeeded", complete.Status);
+        Assert.Equal(["0 running", "0 succeeded 0", "1 running", "1 succeeded 0", "2 running", "2 succeeded 0"], h.StepTrail(lease));
+        Assert.True(h.Server.CompletedAfterSteps == 6, $"the completion came after {h.Server.CompletedAfterSteps} of 6 step reports");
+        // Stamped when made, not when sent: the three steps' times are close together, not 150 ms apart.
+        var times = h.Server.StepTimes.Where(t => t.JobId == lease.JobId).Select(t => t.At).ToList();
+        Assert.True(times[^1] - times[0] < TimeSpan.FromMilliseconds(600), $"reports were stamped {times[^1] - times[0]} apart");
     }
 
     [Fact]
@@ -217,7 +240,8 @@ public sealed class JobRunnerTests
         var lease = h.Lease([Step(0, $"touch '{running}'; sleep 30; echo not-reached")], leaseSeconds: 300);
         var run = h.Runner.RunAsync(lease, CancellationToken.None);
         // The watch is already waiting, so only the heartbeat can bring the 409.
-        await FakeAgentServer.WaitUntilAsync(() => File.Exists(running) && h.Server.Watches == 1, Patience, "the step to start");
+        // The running report goes out in the background: wait for it too.
+        await FakeAgentServer.WaitUntilAsync(() => File.Exists(running) && h.Server.Watches == 1 && !h.Server.Steps.IsEmpty, Patience, "the step to start");
 
         h.Server.ReportAnswer = StatusCodes.Status409Conflict;
         clock.Advance(TimeSpan.FromSeconds(100));

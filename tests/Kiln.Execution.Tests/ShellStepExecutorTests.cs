@@ -98,10 +98,10 @@ public sealed class ShellStepExecutorTests
     }
 
     [Fact]
-    public async Task Missing_launcher_is_an_error()
+    public async Task Missing_shell_is_an_error()
     {
         var harness = new StepHarness();
-        harness.Options.SetsidPath = "/nonexistent/setsid";
+        harness.Options.BashPath = "/nonexistent/bash";
 
         StepResult result = await harness.RunAsync("true", new CollectingSink());
 

@@ -69,14 +69,18 @@ public static class AgentEndpoints
 
     private static async Task<Results<Ok<JobLease>, NoContent>> LeaseAsync(
         LeaseRequest request, ClaimsPrincipal agent, IJobQueue queue, KilnDbContext db, LeaseBuilder leases, ChangeNotifier notifier,
-        AgentRegistration registration, IOptions<KilnServerOptions> options, TimeProvider time, CancellationToken ct)
+        AgentRegistration registration, AgentSeenThrottle seen, IOptions<KilnServerOptions> options, TimeProvider time, CancellationToken ct)
     {
         var agentId = AgentIdOf(agent);
         var agentName = agent.Identity!.Name!["agent:".Length..];
         // At most one lease time, so an idle agent is seen often enough not to look offline.
         var wait = Math.Clamp(request.WaitSeconds, 0, Math.Min(MaxWaitSeconds, options.Value.LeaseSeconds));
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait);
-        await registration.SeenAsync(agentId, request.FreeDiskBytes, request.LoadAverage, ct);
+        if (seen.ShouldWrite(agentId, AgentSeenThrottle.Interval(options.Value.LeaseSeconds)))
+        {
+            await registration.SeenAsync(agentId, request.FreeDiskBytes, request.LoadAverage, ct);
+        }
+
         if (await db.Agents.AnyAsync(a => a.Id == agentId && a.Paused, ct))
         {
             return TypedResults.NoContent();

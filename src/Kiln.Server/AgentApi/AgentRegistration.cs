@@ -13,7 +13,7 @@ namespace Kiln.Server.AgentApi;
 
 /// <summary>How a remote agent joins (register, with a registration token) and says who it is on every
 /// start (hello, with its agent token). See <see cref="RegisterAgentRequest"/> for the rules.</summary>
-public sealed partial class AgentRegistration(KilnDbContext db, TimeProvider time, IOptions<KilnServerOptions> options)
+public sealed partial class AgentRegistration(KilnDbContext db, TokenCache tokens, TimeProvider time, IOptions<KilnServerOptions> options)
 {
     public enum Outcome
     {
@@ -62,6 +62,7 @@ public sealed partial class AgentRegistration(KilnDbContext db, TimeProvider tim
         db.ApiTokens.Add(new ApiTokenEntity { Name = name, Hash = Tokens.Hash(token), AgentId = agent.Id, Scope = KilnClaims.AgentScope, CreatedAt = now });
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        tokens.Invalidate();
         return (Outcome.Registered, new RegisterAgentResponse(agent.Id, name, token), null);
     }
 

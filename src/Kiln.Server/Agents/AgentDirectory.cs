@@ -4,6 +4,7 @@ using Kiln.Core.Builds;
 using Kiln.Data;
 using Kiln.Data.Entities;
 using Kiln.Server.AgentApi;
+using Kiln.Server.Auth;
 using Kiln.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace Kiln.Server.Agents;
 
 /// <summary>The agents as people see and manage them. An agent is <c>offline</c> when it has not been seen
 /// (lease poll, heartbeat, hello) for two lease times. Agents are found by id or, failing that, by name.</summary>
-public sealed class AgentDirectory(KilnDbContext db, TimeProvider time, IOptions<KilnServerOptions> options)
+public sealed class AgentDirectory(KilnDbContext db, TokenCache tokens, TimeProvider time, IOptions<KilnServerOptions> options)
 {
     public async Task<IReadOnlyList<AgentResource>> ListAsync(CancellationToken cancellationToken)
     {
@@ -49,6 +50,7 @@ public sealed class AgentDirectory(KilnDbContext db, TimeProvider time, IOptions
         await db.ApiTokens.Where(t => t.AgentId == agent.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Agents.Where(a => a.Id == agent.Id).ExecuteDeleteAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        tokens.Invalidate();
         return true;
     }
 

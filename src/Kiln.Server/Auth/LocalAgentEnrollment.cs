@@ -6,7 +6,7 @@ namespace Kiln.Server.Auth;
 
 /// <summary>Gives the agent that <c>kiln server</c> starts beside itself an identity and a fresh
 /// token on every start, so it talks to the server like any other agent.</summary>
-public sealed class LocalAgentEnrollment(KilnDbContext db, TimeProvider time)
+public sealed class LocalAgentEnrollment(KilnDbContext db, TokenCache tokens, TimeProvider time)
 {
     public async Task<string> EnrollAsync(string agentName, int slots, CancellationToken cancellationToken)
     {
@@ -26,6 +26,7 @@ public sealed class LocalAgentEnrollment(KilnDbContext db, TimeProvider time)
         var token = Tokens.NewToken();
         db.ApiTokens.Add(new ApiTokenEntity { Name = agentName, Hash = Tokens.Hash(token), AgentId = agent.Id, Scope = "agent", CreatedAt = now });
         await db.SaveChangesAsync(cancellationToken);
+        tokens.Invalidate();
         return token;
     }
 }

@@ -9,12 +9,14 @@ using Microsoft.Extensions.Options;
 
 namespace Kiln.Server.Auth;
 
-/// <summary>Authenticates <c>Authorization: Bearer TOKEN</c> against the hashed tokens in the database.</summary>
+/// <summary>Authenticates <c>Authorization: Bearer TOKEN</c> against the hashed tokens in the database,
+/// remembering valid ones for a few seconds (<see cref="TokenCache"/>).</summary>
 public sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     KilnDbContext db,
+    TokenCache cache,
     TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -29,11 +31,11 @@ public sealed class TokenAuthenticationHandler(
         }
 
         var hash = Tokens.Hash(header["Bearer ".Length..].Trim());
-        var now = time.GetUtcNow().UtcDateTime;
-        var token = await db.ApiTokens.AsNoTracking()
-            .Where(t => t.Hash == hash && (t.ExpiresAt == null || t.ExpiresAt > now))
-            .Select(t => new { t.Id, t.Name, t.UserId, t.AgentId, t.Scope })
-            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (!cache.TryGet(hash, out var token))
+        {
+            token = await LookUpAsync(hash);
+        }
+
         if (token is null)
         {
             return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
@@ -48,11 +50,10 @@ public sealed class TokenAuthenticationHandler(
         }
         else if (token.UserId is { } userId)
         {
-            var user = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.Name, u.IsAdmin }).SingleOrDefaultAsync(Context.RequestAborted);
             claims.Add(new Claim(KilnClaims.Kind, "user"));
             claims.Add(new Claim(KilnClaims.UserId, userId.ToString(CultureInfo.InvariantCulture)));
-            claims.Add(new Claim(ClaimTypes.Name, user?.Name ?? token.Name));
-            if (user?.IsAdmin == true)
+            claims.Add(new Claim(ClaimTypes.Name, token.UserName ?? token.Name));
+            if (token.IsAdmin)
             {
                 claims.Add(new Claim(KilnClaims.IsAdmin, "true"));
             }
@@ -70,5 +71,33 @@ public sealed class TokenAuthenticationHandler(
 
         var identity = new ClaimsIdentity(claims, SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <summary>The token (and its user) from the database, cached when valid; null when unknown, revoked or expired.</summary>
+    private async Task<CachedToken?> LookUpAsync(string hash)
+    {
+        var generation = cache.Generation;
+        var now = time.GetUtcNow().UtcDateTime;
+        var row = await db.ApiTokens.AsNoTracking()
+            .Where(t => t.Hash == hash && (t.ExpiresAt == null || t.ExpiresAt > now))
+            .Select(t => new { t.Id, t.Name, t.UserId, t.AgentId, t.Scope, t.ExpiresAt })
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (row is null)
+        {
+            return null;
+        }
+
+        string? userName = null;
+        var isAdmin = false;
+        if (row.AgentId is null && row.UserId is { } userId)
+        {
+            var user = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.Name, u.IsAdmin }).SingleOrDefaultAsync(Context.RequestAborted);
+            userName = user?.Name;
+            isAdmin = user?.IsAdmin == true;
+        }
+
+        var token = new CachedToken(row.Id, row.Name, row.UserId, row.AgentId, row.Scope, userName, isAdmin);
+        cache.Add(hash, token, row.ExpiresAt, generation);
+        return token;
     }
 }

@@ -11,7 +11,7 @@ namespace Kiln.Server.Auth;
 /// <summary>API tokens as people manage them: an administrator creates user tokens (for itself) and agent
 /// registration tokens; everyone lists and revokes their own, administrators all of them. Secrets are
 /// shown once, at creation; only their SHA-256 is kept.</summary>
-public sealed class TokenService(KilnDbContext db, TimeProvider time)
+public sealed class TokenService(KilnDbContext db, TokenCache cache, TimeProvider time)
 {
     public const string UserKind = "user";
     public const string RegistrationKind = "agent-registration";
@@ -97,7 +97,13 @@ public sealed class TokenService(KilnDbContext db, TimeProvider time)
     {
         var all = IsAdmin(caller);
         var userId = UserIdOf(caller);
-        return await db.ApiTokens.Where(t => t.Id == id && (all || t.UserId == userId)).ExecuteDeleteAsync(cancellationToken) == 1;
+        var revoked = await db.ApiTokens.Where(t => t.Id == id && (all || t.UserId == userId)).ExecuteDeleteAsync(cancellationToken) == 1;
+        if (revoked)
+        {
+            cache.Invalidate();
+        }
+
+        return revoked;
     }
 
     public static bool IsAdmin(ClaimsPrincipal caller) =>
