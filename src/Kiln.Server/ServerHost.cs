@@ -14,6 +14,7 @@ using Kiln.Server.Logs;
 using Kiln.Server.Pipelines;
 using Kiln.Server.Queue;
 using Kiln.Server.Projects;
+using Kiln.Server.Web;
 using Kiln.Server.Webhooks;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -67,8 +68,8 @@ public static class ServerHost
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, KilnJsonContext.Default));
-        builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        builder.Services.AddKilnAuthentication();
+        builder.Services.AddWebUi();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(KilnClaims.UserPolicy, p => p.RequireClaim(KilnClaims.Kind, "user"))
             .AddPolicy(KilnClaims.AgentPolicy, p => p.RequireClaim(KilnClaims.Kind, "agent"))
@@ -92,6 +93,7 @@ public static class ServerHost
         app.MapQueueEndpoints();
         app.MapEventEndpoints();
         app.MapWebhookEndpoints();
+        app.MapWebUi();
         return app;
     }
 
