@@ -34,6 +34,16 @@ public sealed class BuildQueries(KilnDbContext db)
         return build is null ? null : ToResource(build);
     }
 
+    /// <summary>The running builds of every project, oldest first.</summary>
+    public async Task<IReadOnlyList<BuildResource>> RunningAsync(int limit, CancellationToken cancellationToken) =>
+        (await BuildsWithJobs.Where(b => b.Status == BuildStatus.Running).OrderBy(b => b.Id).Take(limit).ToListAsync(cancellationToken))
+            .Select(ToResource).ToList();
+
+    /// <summary>The latest builds of every project, newest first.</summary>
+    public async Task<IReadOnlyList<BuildResource>> RecentAsync(int limit, CancellationToken cancellationToken) =>
+        (await BuildsWithJobs.OrderByDescending(b => b.Id).Take(limit).ToListAsync(cancellationToken))
+            .Select(ToResource).ToList();
+
     public async Task<IReadOnlyList<BuildResource>?> ListAsync(string project, int limit, CancellationToken cancellationToken)
     {
         var projectId = await db.Projects.Where(p => p.Name == project).Select(p => (long?)p.Id).SingleOrDefaultAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Kiln.Data.Events;
 using Kiln.Server.Builds;
 using Kiln.Server.Web.Pages;
 using Microsoft.AspNetCore.Builder;
@@ -12,9 +13,9 @@ public static class BuildPages
 {
     public static RouteGroupBuilder MapBuildPages(this RouteGroupBuilder pages)
     {
-        pages.MapGet("/projects/{project}/builds/{number:int}", async (string project, int number, HttpContext http, PageRenderer render, BuildQueries builds, DashboardQueries dashboard, CancellationToken ct) =>
+        pages.MapGet("/projects/{project}/builds/{number:int}", async (string project, int number, HttpContext http, PageRenderer render, BuildQueries builds, EventLog events, CancellationToken ct) =>
         {
-            var live = DashboardPages.LiveUrl(await dashboard.LastEventIdAsync(ct), project);
+            var live = DashboardPages.LiveUrl(await events.LastIdAsync(ct), project);
             return await builds.GetAsync(project, number, ct) is { } build
                 ? render.Page<BuildPage>(http, $"{project}#{number}", new Dictionary<string, object?> { ["Build"] = build }, live)
                 : ProjectPages.NotFound(http, render, $"There is no build {project}#{number}.");

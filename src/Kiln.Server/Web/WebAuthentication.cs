@@ -14,9 +14,8 @@ public static class WebAuthentication
     public const string Scheme = "kiln";
     public const string CookieName = "kiln_session";
 
-    public static AuthenticationBuilder AddKilnAuthentication(this IServiceCollection services)
-    {
-        var builder = services.AddAuthentication(Scheme)
+    public static AuthenticationBuilder AddKilnAuthentication(this IServiceCollection services) =>
+        services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Token or cookie", o => o.ForwardDefaultSelector = Select)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
             .AddCookie(WebSignIn.Scheme, o =>
@@ -34,8 +33,6 @@ public static class WebAuthentication
                 o.Events.OnRedirectToLogin = c => Deny(c, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = c => Deny(c, StatusCodes.Status403Forbidden);
             });
-        return builder;
-    }
 
     private static string Select(HttpContext http)
     {

@@ -81,12 +81,10 @@ function startLog(view) {
       const from = Math.max(0, start - WINDOW);
       let text = await fetchRange(from, start);
       if (from > 0) {
-        const newline = text.indexOf("\n");
-        text = text.slice(newline + 1);
-        start = from + new TextEncoder().encode(text).length === start ? start - new TextEncoder().encode(text).length : from;
-      } else {
-        start = 0;
+        // Whole lines only: the window now starts after the first newline it holds.
+        text = text.slice(text.indexOf("\n") + 1);
       }
+      start = from > 0 ? start - new TextEncoder().encode(text).length : 0;
       const height = view.scrollHeight;
       const fragment = document.createDocumentFragment();
       for (const part of text.replace(/\n$/, "").split("\n")) fragment.append(lineElement(part, null));
